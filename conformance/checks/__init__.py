@@ -1,0 +1,1 @@
+"""Hand-written conformance checks, one module per contract area (see `model.py`)."""

@@ -1,0 +1,10 @@
+"""One module per subcommand; each exposes `register(subparsers) -> (name, handler)`.
+
+The tuple below is the whole command set, in `--help` order.
+"""
+
+from __future__ import annotations
+
+from conformance.commands import validate
+
+SUBCOMMANDS = (validate.register,)

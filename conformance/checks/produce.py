@@ -1,0 +1,7 @@
+"""Checks of the produce area (contract.md §8). See model.py for what a check is."""
+
+from __future__ import annotations
+
+from conformance.checks.model import CheckSet
+
+checks = CheckSet("produce")

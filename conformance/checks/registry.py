@@ -14,6 +14,7 @@ from conformance.checks import (
     error_model,
     metadata,
     negotiation,
+    other,
     produce,
     v1_consumer,
     v1_read,
@@ -30,6 +31,7 @@ AREAS: tuple[CheckSet, ...] = (
     negotiation.checks,
     error_model.checks,
     auth.checks,
+    other.checks,
 )
 
 

@@ -1,0 +1,353 @@
+"""The results of a run, as data: outcomes, one `CheckResult` per check, and the verdict.
+
+This mirrors ``schemas/results.schema.json``: `RunResults.to_json()` is what ``results.json``
+holds, and every writer (json, junit, markdown, html) and `compare` read this model, so the
+verdict is computed once, here.
+
+Verdict (design.md, "Outcomes, verdict, exit code"), strongest first:
+
+- **non-conformant**: a MUST check failed (with ``--strict``: a SHOULD check too);
+- **incomplete**: no such failure, but a MUST check did not run to a verdict (skipped, errored,
+  left out by ``--only``/``--skip``), the run was interrupted, or most checks were skipped;
+- **stale-expectations**: nothing above, but an expectations entry now passes (xpass);
+- **conformant**: none of these.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from conformance.checks.model import Check, Finding
+from conformance.exchange import REDACTED, Exchange
+from conformance.requirements import ApiVersion, Level
+
+FORMAT_VERSION = "1.0"
+
+
+class Outcome(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    SKIP = "skip"  # a precondition is missing; the message says which
+    ERROR = "error"  # the suite could not complete the check (network, setup, a bug)
+    XFAIL = "xfail"  # failed, and listed in the expectations file
+    XPASS = "xpass"  # listed in the expectations file, but passed: the entry is stale
+
+
+class Verdict(StrEnum):
+    CONFORMANT = "conformant"
+    NON_CONFORMANT = "non-conformant"
+    INCOMPLETE = "incomplete"
+    STALE = "stale-expectations"
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self is Verdict.CONFORMANT else 1
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One entry of an expectations file: a known failure, with its reason and a link."""
+
+    check_id: str
+    reason: str
+    link: str = ""
+
+
+@dataclass
+class CheckResult:
+    """What happened to one check in one run."""
+
+    check: Check
+    version: ApiVersion
+    outcome: Outcome
+    message: str = ""  # one line; for fail: the first finding, for skip: the reason
+    duration: float = 0.0  # seconds
+    findings: list[Finding] = field(default_factory=list)
+    observations: list[str] = field(default_factory=list)
+    exchanges: list[Exchange] = field(default_factory=list)
+    traceback: str | None = None  # for error outcomes caused by a bug in a probe
+    expectation: Expectation | None = None
+
+    @property
+    def id(self) -> str:
+        return self.check.id
+
+    @property
+    def level(self) -> Level | None:
+        return self.check.requirement.level(self.version)
+
+    @property
+    def area(self) -> str:
+        return self.check.requirement.area
+
+
+@dataclass(frozen=True)
+class NotRun:
+    """A check of this API version that was not selected, and why (``--only``, no credentials...)."""
+
+    check: Check
+    reason: str
+    counts_against: (
+        bool  # True when leaving it out makes the run incomplete (a filter, not a choice of profile)
+    )
+
+
+@dataclass(frozen=True)
+class Leftover:
+    """A consumer instance the suite created and could not delete."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class RunResults:
+    """A whole run: what was asked, what ran, and the verdict."""
+
+    suite_version: str
+    openapi_digest: str | None
+    target_url: str
+    label: str
+    api_version: ApiVersion
+    seed: int
+    settings: dict[str, Any]  # already redacted
+    started_at: str  # ISO 8601 UTC
+    duration: float = 0.0
+    interrupted: bool = False
+    strict: bool = False
+    preflight_error: str | None = None  # set when the run stopped before any check
+    results: list[CheckResult] = field(default_factory=list)
+    not_run: list[NotRun] = field(default_factory=list)
+    leftovers: list[Leftover] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. how long the hazardous probe took
+    secrets: tuple[str, ...] = ()  # masked wherever they appear; never serialised
+
+    def sorted_results(self) -> list[CheckResult]:
+        return sorted(self.results, key=lambda r: r.id)
+
+    def counts(self) -> dict[str, int]:
+        out = {o.value: 0 for o in Outcome}
+        for r in self.results:
+            out[r.outcome.value] += 1
+        return out
+
+    def counts_by_level(self) -> dict[str, dict[str, int]]:
+        out = {lvl.value: {o.value: 0 for o in Outcome} for lvl in Level}
+        for r in self.results:
+            if r.level is not None:
+                out[r.level.value][r.outcome.value] += 1
+        return out
+
+    @property
+    def verdict(self) -> Verdict:
+        return compute_verdict(self)
+
+    def verdict_reasons(self) -> list[str]:
+        return verdict_reasons(self)
+
+
+def _gating(result: CheckResult, strict: bool) -> bool:
+    return result.level is Level.MUST or (strict and result.level is Level.SHOULD)
+
+
+def verdict_reasons(run: RunResults) -> list[str]:
+    """Why the verdict is not conformant, one line each (empty when conformant)."""
+    failing = [r.id for r in run.sorted_results() if r.outcome is Outcome.FAIL and _gating(r, run.strict)]
+    not_judged = [
+        r.id
+        for r in run.sorted_results()
+        if r.outcome in (Outcome.SKIP, Outcome.ERROR) and _gating(r, run.strict)
+    ]
+    left_out = [n.check.id for n in run.not_run if n.counts_against and _gating_level(n.check, run)]
+    stale = [r.id for r in run.sorted_results() if r.outcome is Outcome.XPASS]
+    reasons: list[str] = []
+    if run.preflight_error:
+        reasons.append(f"preflight failed: {run.preflight_error}")
+    if failing:
+        reasons.append(f"{len(failing)} gating check(s) failed: {', '.join(failing)}")
+    if not_judged:
+        reasons.append(f"{len(not_judged)} gating check(s) skipped or errored: {', '.join(not_judged)}")
+    if left_out:
+        reasons.append(f"{len(left_out)} MUST check(s) left out by --only/--skip: {', '.join(left_out)}")
+    if run.interrupted:
+        reasons.append("the run was interrupted")
+    if run.results and not run.preflight_error:
+        skipped = sum(1 for r in run.results if r.outcome is Outcome.SKIP)
+        if skipped * 2 > len(run.results):
+            reasons.append(f"{skipped} of {len(run.results)} checks were skipped")
+    if not any(r.level is Level.MUST and r.outcome in (Outcome.PASS, Outcome.XFAIL) for r in run.results):
+        reasons.append("no MUST check ran to a pass")
+    if stale:
+        reasons.append(f"stale expectation(s), now passing: {', '.join(stale)}")
+    return reasons
+
+
+def _gating_level(check: Check, run: RunResults) -> bool:
+    level = check.requirement.level(run.api_version)
+    return level is Level.MUST or (run.strict and level is Level.SHOULD)
+
+
+def compute_verdict(run: RunResults) -> Verdict:
+    if any(r.outcome is Outcome.FAIL and _gating(r, run.strict) for r in run.results):
+        return Verdict.NON_CONFORMANT
+    stale = any(r.outcome is Outcome.XPASS for r in run.results)
+    reasons = verdict_reasons(run)
+    if stale and len(reasons) == 1:
+        return Verdict.STALE
+    if reasons:
+        return Verdict.INCOMPLETE
+    return Verdict.CONFORMANT
+
+
+# -- serialisation ---------------------------------------------------------------------------------
+
+BODY_LIMIT = 4096  # bytes of a body kept in a report; the rest is cut and the length noted
+MAX_EXCHANGES = 40  # per check in a report
+
+
+def mask(value: Any, secrets: Iterable[str]) -> Any:
+    """Replace every secret wherever it appears in a JSON-like value (keys and strings)."""
+    wanted = [s for s in secrets if s]
+    if not wanted:
+        return value
+
+    def walk(v: Any) -> Any:
+        if isinstance(v, str):
+            for s in wanted:
+                if s in v:
+                    v = v.replace(s, REDACTED)
+            return v
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, Mapping):
+            return {walk(k): walk(x) for k, x in v.items()}
+        return v
+
+    return walk(value)
+
+
+def _body(body: bytes | None) -> dict[str, Any] | None:
+    if body is None:
+        return None
+    text = body[:BODY_LIMIT].decode("utf-8", "replace")
+    return {"text": text, "length": len(body), "truncated": len(body) > BODY_LIMIT}
+
+
+def exchange_json(exchange: Exchange, secrets: tuple[str, ...]) -> dict[str, Any]:
+    request = exchange.request.redacted(secrets)
+    out: dict[str, Any] = {
+        "label": exchange.label,
+        "request": {
+            "method": request.method,
+            "url": request.url,
+            "headers": [[k, v] for k, v in request.headers],
+            "body": _body(request.body),
+        },
+        "response": None,
+        "error": exchange.error,
+        "curl": exchange.request.curl(secrets),
+    }
+    if exchange.response is not None:
+        resp = exchange.response
+        out["response"] = {
+            "status": resp.status,
+            "headers": [[k, "[REDACTED]" if k.lower() == "set-cookie" else v] for k, v in resp.headers],
+            "body": _body(resp.body),
+            "elapsed_ms": round(resp.elapsed_ms, 1),
+        }
+    return out
+
+
+def _evidence(result: CheckResult) -> list[Exchange]:
+    """The exchanges a report shows: those named by findings first, then the rest, capped."""
+    named = [f.exchange for f in result.findings if f.exchange is not None]
+    ordered: list[Exchange] = []
+    for ex in [*named, *result.exchanges]:
+        if not any(ex is seen for seen in ordered):
+            ordered.append(ex)
+    return ordered[:MAX_EXCHANGES]
+
+
+def check_json(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
+    req = result.check.requirement
+    exchanges = _evidence(result)
+    index = {id(ex): i for i, ex in enumerate(exchanges)}
+    out: dict[str, Any] = {
+        "id": req.id,
+        "title": req.title,
+        "level": result.level.value if result.level else None,
+        "area": req.area,
+        "versions": list(req.versions),
+        "rows": list(req.rows),
+        "section": req.section,
+        "statement": req.statement,
+        "outcome": result.outcome.value,
+        "message": result.message,
+        "duration": round(result.duration, 3),
+        "observations": list(result.observations),
+        "findings": [
+            {
+                "expected": f.expected,
+                "got": f.got,
+                "why": f.why,
+                "exchange": index.get(id(f.exchange)) if f.exchange is not None else None,
+            }
+            for f in result.findings
+        ],
+        "exchange_count": len(result.exchanges),
+        "evidence": [exchange_json(ex, secrets) for ex in exchanges],
+    }
+    if result.traceback:
+        out["traceback"] = result.traceback
+    if result.expectation is not None:
+        out["expectation"] = {"reason": result.expectation.reason, "link": result.expectation.link}
+    return out
+
+
+def results_json(run: RunResults) -> dict[str, Any]:
+    secrets = run.secrets
+    by_level = run.counts_by_level()
+    doc: dict[str, Any] = {
+        "format_version": FORMAT_VERSION,
+        "suite_version": run.suite_version,
+        "openapi_digest": run.openapi_digest,
+        "target": {"url": run.target_url, "label": run.label, "api_version": run.api_version},
+        "seed": run.seed,
+        "settings": run.settings,
+        "started_at": run.started_at,
+        "duration": round(run.duration, 3),
+        "interrupted": run.interrupted,
+        "preflight_error": run.preflight_error,
+        "summary": {
+            "verdict": run.verdict.value,
+            "exit_code": run.verdict.exit_code if not run.preflight_error else 3,
+            "reasons": run.verdict_reasons(),
+            "strict": run.strict,
+            "total": len(run.results),
+            "counts": run.counts(),
+            "by_level": by_level,
+        },
+        "leftovers": [{"path": x.path, "reason": x.reason} for x in run.leftovers],
+        "not_run": [
+            {"id": n.check.id, "reason": n.reason, "counts_against": n.counts_against}
+            for n in sorted(run.not_run, key=lambda n: n.check.id)
+        ],
+        "notes": list(run.notes),
+        "checks": [check_json(r, secrets) for r in run.sorted_results()],
+    }
+    masked: dict[str, Any] = mask(doc, secrets)
+    return masked
+
+
+def dumps(run: RunResults) -> str:
+    return json.dumps(results_json(run), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def iter_failures(run: RunResults) -> Iterator[CheckResult]:
+    for r in run.sorted_results():
+        if r.outcome in (Outcome.FAIL, Outcome.ERROR, Outcome.XPASS):
+            yield r

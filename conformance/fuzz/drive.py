@@ -1,0 +1,219 @@
+"""Runs hypothesis over one operation of the version view and turns the outcome into a Judgement.
+
+The probe sends generated requests through the target client without recording each one (a
+standard budget sends hundreds), keeps a small sample of them as evidence, and on a failure
+records the shrunk failing exchange with a curl line that replays it exactly: credentials
+redacted by `Request.curl`, record keys visible (schemathesis' own sanitiser would hide every
+field named `key`, schemathesis-4.md §5, so its output is never used).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+from hypothesis.errors import HypothesisException
+from schemathesis import GenerationMode
+
+from conformance import contract
+from conformance.checks.model import CheckContext, Judgement
+from conformance.exchange import Exchange
+from conformance.fuzz.generate import Facts, Fitter, Prepared, Unsafe, narrow
+from conformance.fuzz.judge import Operation, judge_response
+from conformance.fuzz.operations import Rule
+from conformance.requirements import Level
+
+
+@dataclass(frozen=True)
+class Budget:
+    examples: int  # generated requests per operation (before the operation's cost divisor)
+    seconds: float  # generation time per operation; shrinking may take as long again
+    stateful_examples: int
+    stateful_steps: int
+    property_examples: int
+
+
+BUDGETS: dict[str, Budget] = {
+    "quick": Budget(examples=10, seconds=3.0, stateful_examples=4, stateful_steps=8, property_examples=8),
+    "standard": Budget(
+        examples=50, seconds=20.0, stateful_examples=15, stateful_steps=15, property_examples=40
+    ),
+    "deep": Budget(
+        examples=250, seconds=90.0, stateful_examples=50, stateful_steps=25, property_examples=150
+    ),
+}
+SAMPLE = 4  # passing exchanges kept as evidence, one per distinct status first
+
+
+def budget(ctx: CheckContext) -> Budget:
+    return BUDGETS.get(ctx.budget, BUDGETS["quick"])
+
+
+def derived_seed(ctx: CheckContext) -> int:
+    """hypothesis' seed: from the check's rng, itself seeded from --seed and the check id."""
+    return ctx.rng.getrandbits(64)
+
+
+def hypothesis_settings(max_examples: int, **extra: Any) -> settings:
+    return settings(
+        max_examples=max(1, max_examples),
+        database=None,  # no example database: two runs with one seed send the same requests
+        deadline=None,
+        derandomize=False,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        print_blob=False,
+        **extra,
+    )
+
+
+class GeneratedFailure(AssertionError):
+    """Raised inside the hypothesis test so that it shrinks the case."""
+
+
+@dataclass
+class Trace:
+    """What one generated run sent: for the digest, the sample and the final finding."""
+
+    facts: Facts
+    sent: list[Prepared] = field(default_factory=list)
+    statuses: Counter[str] = field(default_factory=Counter)
+    skipped_unsafe: int = 0
+    sample: list[Exchange] = field(default_factory=list)
+    failure: tuple[Exchange, Judgement] | None = None
+
+    def digest(self) -> str:
+        """sha256 of every request sent, with the run's own names replaced, so two runs with
+        the same --seed can be compared (tests/fuzz/test_seed.py)."""
+        h = hashlib.sha256()
+        for p in self.sent:
+            text = repr((p.method, p.path, p.params, p.headers, p.body))
+            for name, marker in ((self.facts.instance, "<instance>"), (self.facts.group, "<group>")):
+                if name:
+                    text = text.replace(name, marker)
+            h.update(text.encode())
+        return h.hexdigest()[:16]
+
+
+def send(ctx: CheckContext, prepared: Prepared, trace: Trace) -> Exchange:
+    exchange = ctx.client.target.send(
+        prepared.method,
+        prepared.path,
+        headers=dict(prepared.headers),
+        content=prepared.body,
+        params=dict(prepared.params) or None,
+        label=f"generated {prepared.method}",
+    )
+    trace.sent.append(prepared)
+    status = str(exchange.status) if exchange.status is not None else "no response"
+    if trace.statuses[status] == 0 and len(trace.sample) < SAMPLE:
+        trace.sample.append(exchange)
+    trace.statuses[status] += 1
+    return exchange
+
+
+def keep(ctx: CheckContext, exchange: Exchange) -> None:
+    """Put an exchange the probe sent unrecorded into the check's evidence."""
+    ctx.client.exchanges.append(exchange)
+
+
+def replay_line(ctx: CheckContext, exchange: Exchange) -> str:
+    return exchange.request.curl(ctx.client.target.credentials.secrets())
+
+
+def run_generated(
+    ctx: CheckContext,
+    op: Operation,
+    rule: Rule,
+    facts: Facts,
+    *,
+    mode: GenerationMode,
+    level: Level,
+    judge: Callable[[Exchange, Any], Judgement],
+    before: Callable[[Prepared], None] | None = None,
+    after: Callable[[Exchange], None] | None = None,
+    max_examples: int | None = None,
+) -> tuple[Judgement, Trace]:
+    """Generate cases for `op` with schemathesis, send them, judge each with `judge(exchange, case)`."""
+    b = budget(ctx)
+    schema = schemathesis.openapi.from_dict(narrow(contract.version_view(facts.version), facts))
+    api_op = schema[op.path][op.method.lower()]
+    strategy = api_op.as_strategy(generation_mode=mode)
+    fitter = Fitter(facts, rule, op.method, op.path, negative=mode == GenerationMode.NEGATIVE)
+    trace = Trace(facts)
+    started = time.monotonic()
+    n = max_examples if max_examples is not None else max(2, b.examples // rule.cost)
+    hyp_seed = derived_seed(ctx)
+
+    def one(case: Any) -> None:
+        elapsed = time.monotonic() - started
+        if elapsed > b.seconds and trace.failure is None:
+            return  # budget spent: the remaining examples pass without a request
+        if elapsed > 3 * b.seconds:
+            return  # shrinking has had its share too
+        try:
+            prepared = fitter.fit(
+                case.path_parameters,
+                case.query,
+                case.body,
+                has_body=not _not_set(case.body),
+            )
+            if before is not None:
+                before(prepared)
+        except Unsafe:
+            trace.skipped_unsafe += 1
+            return
+        exchange = send(ctx, prepared, trace)
+        if after is not None:
+            after(exchange)
+        verdict = judge(exchange, case)
+        if not verdict.passed:
+            trace.failure = (exchange, verdict)
+            raise GeneratedFailure(verdict.findings[0].message())
+
+    test = seed(hyp_seed)(hypothesis_settings(n)(given(case=strategy)(one)))
+    outcome = Judgement()
+    try:
+        test()
+    except GeneratedFailure:
+        pass
+    except HypothesisException as exc:  # a flaky live target: keep the last failure seen
+        outcome.observe(f"hypothesis: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    for exchange in trace.sample:
+        keep(ctx, exchange)
+    if trace.failure is not None:
+        exchange, verdict = trace.failure
+        keep(ctx, exchange)
+        line = replay_line(ctx, exchange)
+        for finding in verdict.findings:
+            why = (finding.why + ". " if finding.why else "") + (
+                f"{op.operation_id} ({op.label}), shrunk failing case after {len(trace.sent)} generated "
+                f"requests (hypothesis seed {hyp_seed}); replay: {line}"
+            )
+            outcome.fail(finding.expected, finding.got, why, exchange)
+        outcome.observations.extend(verdict.observations)
+    statuses = ", ".join(f"{k}×{v}" for k, v in sorted(trace.statuses.items()))
+    outcome.observe(
+        f"{op.operation_id}: {len(trace.sent)} generated requests ({mode.value}), statuses {statuses or 'none'}, "
+        f"{trace.skipped_unsafe} unsafe cases not sent, hypothesis seed {hyp_seed}, requests digest {trace.digest()}"
+    )
+    return outcome, trace
+
+
+def _not_set(value: Any) -> bool:
+    return type(value).__name__ == "NotSet"
+
+
+def positive_judge(op: Operation, level: Level, version: Any) -> Callable[[Exchange, Any], Judgement]:
+    def judge(exchange: Exchange, case: Any) -> Judgement:
+        return judge_response(version, exchange, level=level, generated=True, op=op)
+
+    return judge

@@ -1,0 +1,322 @@
+"""Generated requests that stay inside what real servers handle safely (contract.md §5.4).
+
+schemathesis generates a case from the version view; this module turns it into the request the
+probe sends. Two layers keep it safe, so a staging cluster is never harmed and a real Confluent
+server is never sent a request whose answer §8 does not judge:
+
+1. The view is narrowed before generation (`narrow`): path topics, consumer groups and instances
+   become enums of the run's own names; body `topic` fields name only the test topics; consumer
+   names are plain tokens (URL-special instance names are not probed, §7 item 18).
+2. Each case is fitted (`Fitter.fit`): partitions are folded into the topic's real count (a
+   partition at or past the count waits out a 60 s metadata timeout on Confluent), v1 offsets into
+   the records the probe wrote (past-the-end is 500/50002 there), records reads always carry a
+   short `timeout` and a `max_bytes` above any record, commits always name explicit offsets.
+   Then `unsafe()` is asked once more of the final request; an unsafe case is never sent.
+
+Folding, not filtering: hypothesis keeps its full budget and shrinking still works, and the same
+seed gives the same requests.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
+from urllib.parse import unquote
+
+from conformance.checks.api import seg
+from conformance.fuzz.operations import Rule
+from conformance.media import MEDIA
+from conformance.requirements import ApiVersion
+
+# Bounds on query parameters that real servers treat expensively (§2.1#7, §2.2#17, §5.4).
+MAX_COUNT = 100
+MAX_TIMEOUT_MS = 200  # Confluent waits min(timeout, 1000); ≤ 0 means 1000, so never 0
+MIN_MAX_BYTES = 1 << 20  # above any record the suite writes: a short max_bytes stalls or loses data
+SAFE_NAME = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,15}$"}
+
+
+@dataclass
+class Facts:
+    """What the probe knows about the target before generating: read at preflight or set up."""
+
+    version: ApiVersion
+    topics: dict[str, int]  # test topic -> partition count
+    group: str
+    instance: str | None = None
+    # v1 partition reads: (topic, partition) -> (first, last) offset the probe wrote there
+    log: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def instance_path(self) -> str | None:
+        if self.instance is None:
+            return None
+        return f"/consumers/{seg(self.group)}/instances/{seg(self.instance)}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The request a case becomes: exactly what goes on the wire (credentials are added by the client)."""
+
+    method: str
+    path: str
+    params: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+
+    def describe(self) -> str:
+        query = "&".join(f"{k}={v}" for k, v in self.params)
+        return f"{self.method} {self.path}" + (f"?{query}" if query else "")
+
+
+# -- narrowing the view ----------------------------------------------------------------------
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _resolve(doc: dict[str, Any], node: Any) -> Any:
+    """Inline a local `$ref` (one level), so a shared parameter can be narrowed per operation."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = doc
+        for part in node["$ref"][2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        return copy.deepcopy(target)
+    return node
+
+
+def _param_kind(name: str) -> str:
+    lowered = name.lower()
+    for kind in ("instance", "group", "partition", "topic"):
+        if kind in lowered:
+            return kind
+    return lowered
+
+
+def narrow(view: Mapping[str, Any], facts: Facts) -> dict[str, Any]:
+    """A copy of the version view whose generation can only name the run's own targets."""
+    doc: dict[str, Any] = copy.deepcopy(dict(view))
+    topics = sorted(facts.topics)
+    widest = max(facts.topics.values())
+    path_enums: dict[str, dict[str, Any]] = {
+        "topic": {"type": "string", "enum": topics},
+        "group": {"type": "string", "enum": [facts.group]},
+        "instance": {"type": "string", "enum": [facts.instance or "absent"]},
+        # folded into each topic's count by the fitter; an enum keeps out negative numbers
+        "partition": {"type": "integer", "enum": list(range(widest))},
+    }
+    for path_item in doc.get("paths", {}).values():
+        holders = [path_item] + [v for k, v in path_item.items() if isinstance(v, dict) and k != "parameters"]
+        for holder in holders:
+            params = holder.get("parameters")
+            if not isinstance(params, list):
+                continue
+            resolved = [_resolve(doc, p) for p in params]
+            for param in resolved:
+                if param.get("in") == "path" and _param_kind(param.get("name", "")) in path_enums:
+                    param["schema"] = copy.deepcopy(path_enums[_param_kind(param["name"])])
+            holder["parameters"] = resolved
+    # Body fields, wherever a schema declares them (request and response schemas alike: the
+    # generator reads only request schemas, and responses are judged from the untouched view).
+    for node in list(_walk(doc)):
+        props = node.get("properties")
+        if not isinstance(props, dict):
+            continue
+        if isinstance(props.get("topic"), dict):
+            props["topic"] = {"type": "string", "enum": topics}
+        if isinstance(props.get("topics"), dict):
+            props["topics"] = {"type": "array", "items": {"type": "string", "enum": topics}, "maxItems": 2}
+        if isinstance(props.get("topic_pattern"), dict):
+            props["topic_pattern"] = {"type": "string", "enum": [re.escape(t) for t in topics]}
+        for name_field in ("name", "id"):
+            if isinstance(props.get(name_field), dict) and "format" in props:
+                props[name_field] = dict(SAFE_NAME)  # consumer creation: plain instance names
+    return doc
+
+
+# -- fitting a case into a request -------------------------------------------------------------
+
+
+def _ints(value: Any) -> Any:
+    """JSON Schema calls 6951.0 an integer; Kafka REST parsers may not. Send 6951."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _ints(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ints(v) for v in value]
+    return value
+
+
+def _is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+class Unsafe(Exception):
+    """The case would be a hazard on a real server (§5.4); it is not sent."""
+
+
+@dataclass
+class Fitter:
+    facts: Facts
+    rule: Rule
+    method: str
+    path_template: str  # as in the view: "/topics/{topic}/partitions/{partition}"
+    negative: bool = False  # negative mode: never fold a mutated value, only refuse the hazardous
+
+    def fit(
+        self,
+        path_parameters: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        body: Any,
+        has_body: bool,
+    ) -> Prepared:
+        media = MEDIA[self.facts.version]
+        params = dict(path_parameters or {})
+        topic = self._path_topic(params)
+        for name, value in list(params.items()):
+            kind = _param_kind(name)
+            if kind == "partition" and _is_int(value):
+                params[name] = self._partition(topic, value)
+        path = self.path_template
+        for name, value in params.items():
+            path = path.replace(
+                "{" + name + "}", seg(value if not isinstance(value, bool) else str(value).lower())
+            )
+        q = {k: v for k, v in _ints(dict(query or {})).items()}
+        self._fit_query(q, topic, params)
+        payload: bytes | None = None
+        if has_body:
+            if isinstance(body, bytes | bytearray):
+                payload = bytes(body)
+            else:
+                data = _ints(body)
+                data = self._fit_body(data, topic)
+                payload = json.dumps(data, separators=(",", ":")).encode()
+        elif self.method == "POST" and self.path_template.endswith("/offsets") and self.facts.version == "v2":
+            payload = json.dumps(self._fit_body({}, topic), separators=(",", ":")).encode()
+        headers: dict[str, str] = {"Accept": media.binary if self.rule.accept == "binary" else media.generic}
+        if payload is not None:
+            headers["Content-Type"] = media.binary if self.rule.content_type == "binary" else media.generic
+        prepared = Prepared(
+            self.method,
+            path,
+            tuple((k, _query_text(v)) for k, v in q.items()),
+            tuple(headers.items()),
+            payload,
+        )
+        reason = unsafe(prepared, self.facts)
+        if reason:
+            raise Unsafe(reason)
+        return prepared
+
+    def _path_topic(self, params: Mapping[str, Any]) -> str | None:
+        for name, value in params.items():
+            if _param_kind(name) == "topic":
+                return str(value)
+        return None
+
+    def _partition(self, topic: str | None, value: int) -> int:
+        count = self.facts.topics.get(topic or "", max(self.facts.topics.values()))
+        if self.negative and not 0 <= value < count:
+            raise Unsafe(f"partition {value} of {topic!r} does not exist")
+        return value % count
+
+    def _fit_query(self, q: dict[str, Any], topic: str | None, params: Mapping[str, Any]) -> None:
+        tail = self.path_template.rsplit("/", 1)[-1]
+        if tail == "messages":  # v1 read by offset: only inside the records the probe wrote
+            partition = next((v for k, v in params.items() if _param_kind(k) == "partition"), 0)
+            lo, hi = self.facts.log.get((topic or "", partition if _is_int(partition) else 0), (0, 0))
+            offset = q.get("offset")
+            if _is_int(offset):
+                if self.negative and not lo <= offset <= hi:
+                    raise Unsafe("offset outside the log (500/50002 on Confluent, judged by S5)")
+                q["offset"] = lo + offset % (hi - lo + 1)
+            elif not self.negative or "offset" not in q:
+                q["offset"] = lo
+            count = q.get("count")
+            if _is_int(count):
+                q["count"] = 1 + (count - 1) % MAX_COUNT if count > 0 else 1
+        if tail == "records":  # always a short timeout (§5.4), never a max_bytes below a record
+            timeout = q.get("timeout")
+            if _is_int(timeout) or "timeout" not in q:
+                q["timeout"] = 1 + (timeout if _is_int(timeout) else 0) % MAX_TIMEOUT_MS
+        for name in ("max_bytes",):
+            value = q.get(name)
+            if _is_int(value):
+                q[name] = MIN_MAX_BYTES + value % MIN_MAX_BYTES
+            elif value is None and name in q:
+                del q[name]
+
+    def _fit_body(self, data: Any, topic: str | None) -> Any:
+        if not isinstance(data, dict):
+            return data
+        records = data.get("records")
+        if isinstance(records, list) and topic is not None:
+            for record in records:
+                if isinstance(record, dict) and _is_int(record.get("partition")):
+                    record["partition"] = self._partition(topic, record["partition"])
+        for key in ("partitions", "offsets"):
+            entries = data.get(key)
+            if isinstance(entries, list):
+                for entry in entries:
+                    if isinstance(entry, dict) and _is_int(entry.get("partition")):
+                        entry["partition"] = self._partition(str(entry.get("topic")), entry["partition"])
+        commit = self.method == "POST" and self.path_template.endswith("/offsets")
+        if commit and self.facts.version == "v2" and not data.get("offsets"):
+            # commits always name explicit offsets (§5.4): `{}` is 500 on Confluent (D29, INFO)
+            data["offsets"] = [{"topic": sorted(self.facts.topics)[0], "partition": 0, "offset": 0}]
+        return data
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def unsafe(request: Prepared, facts: Facts) -> str | None:
+    """Why this request must not be sent to a real server (§5.4), or None. The last gate."""
+    parts = request.path.split("/")
+    if len(parts) > 2 and parts[1] == "topics":
+        topic = unquote(parts[2])
+        if topic not in facts.topics:
+            return f"unknown topic {topic!r} (auto-creates it or waits 60 s)"
+        if len(parts) > 4 and parts[3] == "partitions":
+            p = parts[4]
+            if p.lstrip("-").isdigit() and not 0 <= int(p) < facts.topics[topic]:
+                return f"partition {p} of {topic} does not exist (60 s metadata wait)"
+    if len(parts) > 2 and parts[1] == "consumers" and unquote(parts[2]) != facts.group:
+        return "consumer group is not the run's own"
+    if request.body is not None:
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return None
+        for node in _walk(data):
+            t: Any = node.get("topic")
+            if isinstance(t, str) and t not in facts.topics:
+                return f"body names unknown topic {t!r} (a commit for it stalls the server)"
+            bp: Any = node.get("partition")
+            if _is_int(bp) and isinstance(t, str) and not 0 <= bp < facts.topics[t]:
+                return f"body names partition {bp} of {t}, which does not exist"
+            count = facts.topics.get(unquote(parts[2]), 0) if len(parts) > 2 and parts[1] == "topics" else 0
+            if _is_int(bp) and "topic" not in node and count and not 0 <= bp < count:
+                return f"record partition {bp} does not exist"
+        for node in _walk(data):
+            for t in node.get("topics", []) if isinstance(node.get("topics"), list) else []:
+                if t not in facts.topics:
+                    return f"subscription names unknown topic {t!r}"
+    return None

@@ -1,0 +1,292 @@
+"""Negative mode: invalid generated inputs, judged only where contract.md §8 gives an exact set.
+
+An advisory group (SHOULD): `FUZZ-NEG-<operationId>`. schemathesis generates invalid cases; the
+oracle classifies the request actually sent (after the safety fitting), not schemathesis'
+mutation notes, and answers the §8 set of accepted statuses. A request no oracle can classify
+(non-canonical base64 is B3, INFO; malformed JSON is V6, INFO) is not sent: without an exact
+set there is nothing to assert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from schemathesis import GenerationMode
+
+from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe
+from conformance.exchange import Exchange
+from conformance.fuzz.drive import run_generated
+from conformance.fuzz.generate import Facts, Prepared
+from conformance.fuzz.judge import Operation, operations
+from conformance.fuzz.operations import Rule, rule, template
+from conformance.requirements import API_VERSIONS, ApiVersion, Level, Requirement
+
+B64_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+INT_QUERY = ("offset", "count", "max_bytes", "timeout")
+ANY_4XX = frozenset(range(400, 500))
+FORMATS = {"v1": {"binary", "json", "avro"}, "v2": {"binary", "json", "avro", "jsonschema", "protobuf"}}
+RESETS = {"v1": {"smallest", "largest"}, "v2": {"earliest", "latest", "none"}}
+
+# (row, accepted statuses per version); a version missing means §8 has no exact set there.
+ORACLES: dict[str, tuple[str, dict[ApiVersion, frozenset[int]]]] = {
+    "records-missing": ("V2", {"v1": frozenset({422}), "v2": frozenset({422})}),
+    "records-empty": ("V1", {"v1": frozenset({422}), "v2": frozenset({422})}),
+    "null-body": ("V3", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
+    "unknown-field": ("V4", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
+    "wrong-type": ("V5", {"v2": frozenset({400, 422})}),
+    "non-string-bytes": ("B4", {"v2": frozenset({400, 422})}),
+    "non-ascii-base64": ("B2", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
+    "consumer-unknown-field": ("C9", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
+    "consumer-format": ("C8", {"v1": frozenset({422}), "v2": frozenset({422})}),
+    "consumer-reset": ("C5", {"v1": frozenset({422}), "v2": frozenset({422})}),
+    "non-integer-parameter": ("Q1", {"v1": ANY_4XX, "v2": ANY_4XX}),
+}
+
+
+def _body(prepared: Prepared) -> tuple[bool, Any]:
+    if prepared.body is None:
+        return False, None
+    try:
+        return True, json.loads(prepared.body)
+    except ValueError:
+        return False, None
+
+
+def _produce_categories(
+    prepared: Prepared, allowed_top: set[str], allowed_record: set[str]
+) -> set[str] | None:
+    ok, data = _body(prepared)
+    if not ok:
+        return None
+    if data is None:
+        return {"null-body"}
+    if not isinstance(data, dict):
+        return {"wrong-type"}
+    found: set[str] = set()
+    if set(data) - allowed_top:
+        found.add("unknown-field")
+    records = data.get("records")
+    if "records" not in data:
+        found.add("records-missing")
+    elif not isinstance(records, list):
+        found.add("wrong-type")
+    elif not records:
+        found.add("records-empty")
+    else:
+        for record in records:
+            if not isinstance(record, dict):
+                found.add("wrong-type")
+                continue
+            if set(record) - allowed_record:
+                found.add("unknown-field")
+            for field in ("key", "value"):
+                value = record.get(field)
+                if value is None:
+                    continue
+                if not isinstance(value, str):
+                    found.add("non-string-bytes")
+                elif any(ord(c) > 127 for c in value):
+                    found.add("non-ascii-base64")
+                elif set(value) - B64_ALPHABET or len(value) % 4:
+                    return None  # non-canonical base64: B3 is INFO, no exact set
+            if "partition" in record and not (
+                record["partition"] is None or isinstance(record["partition"], int)
+            ):
+                found.add("wrong-type")
+    return found
+
+
+def _consumer_categories(version: ApiVersion, prepared: Prepared, allowed: set[str]) -> set[str] | None:
+    ok, data = _body(prepared)
+    if not ok or not isinstance(data, dict):
+        return None
+    found: set[str] = set()
+    if set(data) - allowed:
+        found.add("consumer-unknown-field")
+    fmt = data.get("format")
+    if isinstance(fmt, str) and fmt.lower() not in FORMATS[version]:
+        found.add("consumer-format")
+    elif "format" in data and not isinstance(fmt, str):
+        return None
+    reset = data.get("auto.offset.reset")
+    if isinstance(reset, str) and reset not in RESETS[version]:
+        found.add("consumer-reset")
+    elif "auto.offset.reset" in data and not isinstance(reset, str):
+        return None
+    return found
+
+
+def _parameter_categories(prepared: Prepared) -> set[str]:
+    parts = [unquote(p) for p in prepared.path.split("/")]
+    for i, part in enumerate(parts[:-1]):
+        if part == "partitions" and not parts[i + 1].lstrip("-").isdigit():
+            return {"non-integer-parameter"}
+    for name, value in prepared.params:
+        if name in INT_QUERY and not value.lstrip("-").isdigit():
+            return {"non-integer-parameter"}
+    return set()
+
+
+def _properties(op: Operation, *path: str) -> set[str]:
+    """Property names a request schema declares (resolved through local `$ref`s)."""
+    from conformance import contract
+
+    view = contract.version_view(_version_of(op))
+    body: Any = op.definition.get("requestBody") or {}
+    content: Any = body.get("content", {})
+    node: Any = {}
+    if isinstance(content, dict) and content:
+        node = next(iter(content.values())).get("schema", {})
+    for step in (*path, None):
+        node = _deref(view, node)
+        if step is None:
+            break
+        node = node.get("properties", {}).get(step, {}) if step != "[]" else node.get("items", {})
+    props = node.get("properties", {}) if isinstance(node, dict) else {}
+    return set(props)
+
+
+_VERSION_OF: dict[int, ApiVersion] = {}
+
+
+def _version_of(op: Operation) -> ApiVersion:
+    return _VERSION_OF.get(id(op), "v2")
+
+
+def _deref(view: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = view
+        for part in node["$ref"][2:].split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def classifier(version: ApiVersion, op: Operation) -> Callable[[Prepared], set[str] | None] | None:
+    """The oracle categories of a request to `op`, or None when the operation has no oracle."""
+    tmpl = template(op.path)
+    if op.method == "POST" and tmpl in ("/topics/{}", "/topics/{}/partitions/{}"):
+        top = _properties(op)
+        record = _properties(op, "records", "[]")
+        return lambda p: _merge(_parameter_categories(p), _produce_categories(p, top, record))
+    if op.method == "POST" and tmpl == "/consumers/{}":
+        allowed = _properties(op)
+        return lambda p: _consumer_categories(version, p, allowed)
+    if "{}" in tmpl and ("partitions/{}" in tmpl or tmpl.endswith(("/messages", "/records"))):
+        return _parameter_categories
+    return None
+
+
+def _merge(a: set[str], b: set[str] | None) -> set[str] | None:
+    if b is None:
+        return a or None
+    return a | b
+
+
+def accepted(version: ApiVersion, categories: set[str]) -> tuple[tuple[str, ...], frozenset[int]] | None:
+    """The rows and the statuses that every category accepts, or None when one has no exact set."""
+    statuses: frozenset[int] | None = None
+    found_rows = []
+    for category in sorted(categories):
+        row, per_version = ORACLES[category]
+        if version not in per_version:
+            return None
+        found_rows.append(row)
+        statuses = per_version[version] if statuses is None else statuses | per_version[version]
+    if statuses is None:
+        return None
+    return tuple(found_rows), statuses
+
+
+def negative_probe(
+    requirement: Requirement, op_ids: dict[ApiVersion, str], prepare: Callable[[CheckContext, Rule], Facts]
+) -> Probe:
+    def probe(ctx: CheckContext) -> Judgement:
+        op = next(o for o in operations(ctx.version) if o.operation_id == op_ids[ctx.version])
+        _VERSION_OF[id(op)] = ctx.version
+        r = rule(ctx.version, op.method, op.path)
+        assert r is not None
+        classify = classifier(ctx.version, op)
+        assert classify is not None
+        facts = prepare(ctx, r)
+        unjudged = [0]
+        verdicts: dict[int, tuple[tuple[str, ...], frozenset[int]]] = {}
+
+        def before(prepared: Prepared) -> None:
+            categories = classify(prepared)
+            oracle = accepted(ctx.version, categories) if categories else None
+            if oracle is None:
+                unjudged[0] += 1
+                from conformance.fuzz.generate import Unsafe
+
+                raise Unsafe("no exact §8 oracle for this invalid request")
+            verdicts[id(prepared)] = oracle
+
+        def judge(exchange: Exchange, case: Any) -> Judgement:
+            judgement = Judgement()
+            oracle = next(iter(verdicts.values()), None)
+            verdicts.clear()
+            if oracle is None:
+                return judgement
+            row_ids, statuses = oracle
+            judgement.require(
+                exchange.status in statuses,
+                f"{_statuses(statuses)} for an invalid request ({', '.join(row_ids)})",
+                exchange.describe(),
+                "§8 gives this exact set of outcomes for the invalid input",
+                exchange,
+            )
+            return judgement
+
+        level = requirement.level(ctx.version) or Level.SHOULD
+        judgement, _ = run_generated(
+            ctx, op, r, facts, mode=GenerationMode.NEGATIVE, level=level, judge=judge, before=before
+        )
+        judgement.observe(f"{unjudged[0]} generated invalid cases had no exact §8 oracle and were not sent")
+        return judgement
+
+    return probe
+
+
+def _statuses(statuses: frozenset[int]) -> str:
+    if statuses == ANY_4XX:
+        return "a 4xx"
+    return " or ".join(str(s) for s in sorted(statuses))
+
+
+def register(checks: CheckSet, prepare: Callable[[CheckContext, Rule], Facts]) -> None:
+    by_id: dict[str, dict[ApiVersion, Operation]] = {}
+    for version in API_VERSIONS:
+        for op in operations(version):
+            _VERSION_OF[id(op)] = version
+            if rule(version, op.method, op.path) is not None and classifier(version, op) is not None:
+                by_id.setdefault(op.operation_id, {})[version] = op
+    for op_id, per_version in sorted(by_id.items()):
+        versions = tuple(per_version)
+        op = per_version[versions[0]]
+        tmpl = template(op.path)
+        first = "V4" if op.method == "POST" and tmpl.startswith("/topics") else "Q1"
+        if op.method == "POST" and tmpl == "/consumers/{}":
+            first = "C9" if versions == ("v1",) else "D9"
+        if (first in ("C9",) and "v2" in versions) or (first == "D9" and "v1" in versions):
+            first = "Q1"  # C9/D9 are single-version rows; Q1 has both columns
+        requirement = Requirement(
+            id=f"FUZZ-NEG-{op_id}",
+            title=f"Generated invalid requests to {op.label}: §8's exact outcomes (advisory)",
+            area="fuzz",
+            rows=(first, *sorted({row for row, _ in ORACLES.values()} - {first})),
+            section="8",
+            statement=(
+                f"Invalid requests generated for {op.operation_id}, where §8 gives an exact set of outcomes "
+                "(missing or empty records, unknown fields, wrong types, non-ASCII base64, bad consumer "
+                "format or reset, non-integer parameters), are answered with a status from that set."
+            ),
+            versions=versions,
+            levels={v: Level.SHOULD for v in versions},
+        )
+        checks.add(requirement)(
+            negative_probe(requirement, {v: o.operation_id for v, o in per_version.items()}, prepare)
+        )

@@ -1,0 +1,155 @@
+"""The round-trip property (hypothesis): produce, then read back, returns the same bytes.
+
+For random byte strings (every byte value, empty, large), random batch sizes and random keys
+(null included), a produce to an explicit partition answers contiguous offsets in request order,
+and reading back at those offsets returns the same keys and values byte for byte (P3, P4, P11;
+v1 read by offset, v2 assign + seek + records). Values are never null: §5.4 forbids writing
+tombstones to a topic of a target not known to store them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, seed
+from hypothesis import strategies as st
+
+from conformance.checks.api import KafkaRest, b64, instance_path, unb64
+from conformance.checks.model import CheckContext, Judgement
+from conformance.client import RecordingClient
+from conformance.exchange import Exchange
+from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
+
+ALL_BYTES = bytes(range(256))
+LARGE = {"quick": 64 * 1024, "standard": 256 * 1024, "deep": 900 * 1024}  # under the 1 MB limit (§4.6)
+
+
+def payloads(large: int) -> st.SearchStrategy[bytes]:
+    return st.one_of(
+        st.binary(max_size=64),
+        st.just(b""),
+        st.just(ALL_BYTES),
+        st.binary(min_size=1024, max_size=large),
+    )
+
+
+class RoundTripFailure(AssertionError):
+    def __init__(self, expected: str, got: str, exchange: Exchange | None) -> None:
+        super().__init__(f"expected {expected}; got {got}")
+        self.expected, self.got, self.exchange = expected, got, exchange
+
+
+def _check(condition: bool, expected: str, got: str, exchange: Exchange | None) -> None:
+    if not condition:
+        raise RoundTripFailure(expected, got, exchange)
+
+
+def run_roundtrip(ctx: CheckContext) -> Judgement:
+    b = budget(ctx)
+    version = ctx.version
+    topic = ctx.topic
+    count = ctx.partitions.get(topic, 1)
+    group = ctx.group("roundtrip")
+    reader: dict[str, Any] = {}
+    last: list[RecordingClient] = []
+    examples = [0]
+    judgement = Judgement()
+    hyp_seed = derived_seed(ctx)
+    large = LARGE.get(ctx.budget, LARGE["quick"])
+    # a total byte budget per example keeps a quick run fast whatever the draw
+    batches = st.lists(
+        st.tuples(st.one_of(st.none(), payloads(256)), payloads(large)), min_size=1, max_size=12
+    )
+
+    def consumer(api: KafkaRest) -> str:
+        if "path" not in reader:
+            body = {
+                "name": "roundtrip",
+                "format": "binary",
+                "auto.offset.reset": "earliest",
+                "auto.commit.enable": "false",
+            }
+            ex = api.create_consumer(group, body)
+            _check(ex.status == 200, "a v2 consumer instance (D1)", ex.describe(), ex)
+            path = instance_path(group, "roundtrip")
+            ctx.cleanup(path)
+            ex = api.assign(path, [(topic, p) for p in range(count)])
+            _check(ex.status == 204, "assign 204 (D15)", ex.describe(), ex)
+            reader["path"] = path
+        return str(reader["path"])
+
+    @given(batch=batches, partition=st.integers(min_value=0, max_value=count - 1))
+    def roundtrip(batch: list[tuple[bytes | None, bytes]], partition: int) -> None:
+        examples[0] += 1
+        rec = RecordingClient(ctx.client.target)
+        last.append(rec)
+        api = KafkaRest(rec, version)
+        body = [
+            {"key": None if k is None else b64(k), "value": b64(v), "partition": partition} for k, v in batch
+        ]
+        ex = api.produce(topic, body)
+        data = ex.response.json_or_none() if ex.response else None
+        _check(ex.status == 200 and isinstance(data, dict), "200 with offsets (P1)", ex.describe(), ex)
+        assert isinstance(data, dict)
+        offsets = [o.get("offset") for o in data.get("offsets", [])]
+        first = offsets[0] if offsets and isinstance(offsets[0], int) else -1
+        _check(
+            offsets == list(range(first, first + len(batch))),
+            f"{len(batch)} contiguous offsets (P3)",
+            str(offsets),
+            ex,
+        )
+        got: list[Any] = []
+        if version == "v1":
+            read = api.messages(topic, partition, first, count=len(batch))
+            got = (read.response.json_or_none() if read.response else None) or []
+        else:
+            path = consumer(api)
+            read = api.seek(path, [(topic, partition, first)])
+            _check(read.status == 204, "seek 204 (D18)", read.describe(), read)
+            for _ in range(20):
+                read = api.records(path, timeout=200)
+                page = (read.response.json_or_none() if read.response else None) or []
+                got += [r for r in page if r.get("partition") == partition and r.get("offset", -1) >= first]
+                if len(got) >= len(batch):
+                    break
+        got = got[: len(batch)]
+        _check(
+            [r.get("offset") for r in got] == offsets,
+            f"records at offsets {offsets} read back in order (P4)",
+            str([r.get("offset") for r in got]),
+            read,
+        )
+        for r, (key, value) in zip(got, batch, strict=True):
+            k = None if r.get("key") is None else unb64(r["key"])
+            v = None if r.get("value") is None else unb64(r["value"])
+            _check(
+                k == key and v == value,
+                f"offset {r['offset']}: key {_short(key)}, value {_short(value)} (P11)",
+                f"key {_short(k)}, value {_short(v)}",
+                read,
+            )
+
+    test = seed(hyp_seed)(hypothesis_settings(b.property_examples)(roundtrip))
+    try:
+        test()
+    except RoundTripFailure as failure:
+        steps = last[-1].exchanges if last else []
+        for exchange in steps:
+            keep(ctx, exchange)
+        replay = replay_line(ctx, failure.exchange) if failure.exchange else ""
+        judgement.fail(
+            failure.expected,
+            failure.got,
+            f"shrunk failing case after {examples[0]} examples (hypothesis seed {hyp_seed}); replay: {replay}",
+            failure.exchange,
+        )
+    judgement.observe(f"{examples[0]} generated produce/read round trips, hypothesis seed {hyp_seed}")
+    return judgement
+
+
+def _short(data: bytes | None) -> str:
+    if data is None:
+        return "null"
+    head = data[:12].hex()
+    return f"{len(data)} bytes {head}{'…' if len(data) > 12 else ''}"

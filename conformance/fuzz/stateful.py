@@ -1,0 +1,376 @@
+"""Generated sequences: produce-then-read and the consumer-instance lifecycle (hypothesis state machine).
+
+The machine keeps a model of what it wrote (topic, partition, offset -> key, value) and asserts
+the Kafka properties on every step:
+- what was produced is read back byte for byte and in order (only offsets the model wrote are
+  compared: other writers on a shared topic are tolerated);
+- offsets never go backwards: per partition, produce answers grow, and each consumer's reads grow;
+- a deleted instance answers 404 with 40403 (v1) / 404 (v2) (C16, D30);
+- seek only after an assignment exists (§4.5); commits name explicit offsets (§5.4).
+
+Exchanges of each generated sequence are recorded privately; the sequence that failed (after
+hypothesis shrank it) becomes the check's evidence, each step replayable with its curl line.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from conformance.checks.api import KafkaRest, b64, instance_path, unb64
+from conformance.checks.model import CheckContext, Judgement
+from conformance.client import RecordingClient
+from conformance.exchange import Exchange
+from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
+
+Key = bytes | None
+Record = tuple[Key, Key]  # (key, value)
+
+payloads = st.one_of(st.none(), st.binary(max_size=64))
+records_st = st.lists(st.tuples(payloads, payloads), min_size=1, max_size=5)
+
+
+class SequenceFailure(AssertionError):
+    def __init__(self, expected: str, got: str, exchange: Exchange | None = None) -> None:
+        super().__init__(f"expected {expected}; got {got}")
+        self.expected = expected
+        self.got = got
+        self.exchange = exchange
+
+
+def require(condition: bool, expected: str, got: str, exchange: Exchange | None = None) -> None:
+    if not condition:
+        raise SequenceFailure(expected, got, exchange)
+
+
+@dataclass
+class Shared:
+    """What survives between the sequences of one check: the evidence of the last failure."""
+
+    runs: int = 0
+    steps: int = 0
+    failing: list[Exchange] = field(default_factory=list)
+    failure: SequenceFailure | None = None
+
+
+def _dec(value: Any) -> bytes | None:
+    return None if value is None else unb64(value)
+
+
+def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type[RuleBasedStateMachine]:
+    version = ctx.version
+    topics = {ctx.topic: ctx.partitions.get(ctx.topic, 1)}
+    if ctx.single_topic:
+        topics[ctx.single_topic] = ctx.partitions.get(ctx.single_topic, 1)
+    tps = sorted((t, p) for t, n in topics.items() for p in range(n))
+    group = ctx.group(f"st{run_id_suffix}")
+    not_found = {"v1": (404, 40403), "v2": (404, None)}[version]
+
+    class KafkaSequences(RuleBasedStateMachine):
+        instances = Bundle("instances")
+
+        def __init__(self) -> None:
+            super().__init__()
+            shared.runs += 1
+            self.rec = RecordingClient(ctx.client.target)
+            self.api = KafkaRest(self.rec, version)
+            self.model: dict[tuple[str, int], dict[int, Record]] = {}
+            self.high: dict[tuple[str, int], int] = {}  # highest offset produced per partition
+            self.positions: dict[tuple[str, tuple[str, int]], int] = {}  # instance, tp -> last read offset
+            self.assigned: dict[str, list[tuple[str, int]]] = {}
+            self.live: set[str] = set()
+            self.counter = 0
+
+        def _ok(self, exchange: Exchange, statuses: tuple[int, ...], what: str) -> Any:
+            shared.steps += 1
+            require(
+                exchange.status in statuses,
+                f"{what}: status {' or '.join(map(str, statuses))}",
+                exchange.describe() + (f" {exchange.response.text[:200]}" if exchange.response else ""),
+                exchange,
+            )
+            if exchange.response is not None and exchange.response.body:
+                return exchange.response.json_or_none()
+            return None
+
+        # -- produce -------------------------------------------------------------------------
+        @rule(tp=st.sampled_from(tps), batch=records_st, to_partition=st.booleans())
+        def produce(self, tp: tuple[str, int], batch: list[Record], to_partition: bool) -> None:
+            topic, partition = tp
+            body: list[dict[str, Any]] = [{"key": _enc(k), "value": _enc(v)} for k, v in batch]
+            if to_partition:
+                ex = self.api.produce(topic, body, partition=partition)
+            else:
+                ex = self.api.produce(topic, [dict(r, partition=partition) for r in body])
+            data = self._ok(ex, (200,), "produce")
+            offsets = (data or {}).get("offsets") if isinstance(data, dict) else None
+            require(
+                isinstance(offsets, list) and len(offsets) == len(batch),
+                f"{len(batch)} offsets",
+                str(data),
+                ex,
+            )
+            assert isinstance(offsets, list)
+            got = [o.get("offset") for o in offsets]
+            require(all(isinstance(o, int) for o in got), "integer offsets", str(got), ex)
+            require(
+                all(o.get("partition") == partition for o in offsets),
+                f"partition {partition} each",
+                str(offsets),
+                ex,
+            )
+            first = got[0]
+            require(
+                got == list(range(first, first + len(got))), "contiguous increasing offsets", str(got), ex
+            )
+            previous = self.high.get(tp)
+            require(
+                previous is None or first > previous,
+                f"offsets past {previous} (never backwards)",
+                str(got),
+                ex,
+            )
+            self.high[tp] = got[-1]
+            log = self.model.setdefault(tp, {})
+            for offset, record in zip(got, batch, strict=True):
+                log[offset] = record
+
+        # -- read back by offset (v1) or through an assigned instance (v2) ----------------------
+        @precondition(lambda self: bool(self.model))
+        @rule(data=st.data())
+        def read_back(self, data: st.DataObject) -> None:
+            tp = data.draw(st.sampled_from(sorted(self.model)))
+            offsets = sorted(self.model[tp])
+            start = data.draw(st.sampled_from(offsets))
+            wanted = [o for o in offsets if o >= start][:20]
+            if version == "v1":
+                ex = self.api.messages(tp[0], tp[1], start, count=len(wanted))
+                got = self._ok(ex, (200,), "read by offset") or []
+                self._compare(tp, got, wanted, ex)
+            else:
+                name = self._create()
+                path = instance_path(group, name)
+                self._ok(self.api.assign(path, [tp]), (204,), "assign")
+                self._ok(self.api.seek(path, [(tp[0], tp[1], start)]), (204,), "seek after assign")
+                collected: list[Any] = []
+                last: Exchange | None = None
+                for _ in range(10):
+                    last = self.api.records(path, timeout=200)
+                    collected += [
+                        r for r in (self._ok(last, (200,), "records") or []) if r.get("partition") == tp[1]
+                    ]
+                    if len([r for r in collected if r.get("offset") in self.model[tp]]) >= len(wanted):
+                        break
+                self._compare(tp, [r for r in collected if r.get("offset", -1) >= start], wanted, last)
+                self._ok(self.api.delete_consumer(path), (204,), "delete")
+                self.live.discard(name)
+
+        def _compare(
+            self, tp: tuple[str, int], got: list[Any], wanted: list[int], ex: Exchange | None
+        ) -> None:
+            offsets = [r.get("offset") for r in got]
+            require(
+                offsets == sorted(offsets) and len(set(offsets)) == len(offsets),
+                "records in offset order",
+                str(offsets),
+                ex,
+            )
+            mine = [r for r in got if r.get("offset") in self.model[tp]][: len(wanted)]
+            require(
+                [r.get("offset") for r in mine] == wanted, f"offsets {wanted} read back", str(offsets), ex
+            )
+            for r in mine:
+                key, value = self.model[tp][r["offset"]]
+                require(
+                    _dec(r.get("key")) == key and _dec(r.get("value")) == value,
+                    f"offset {r['offset']}: key {_show(key)} value {_show(value)}",
+                    f"key {r.get('key')!r} value {r.get('value')!r}",
+                    ex,
+                )
+
+        # -- consumer lifecycle ------------------------------------------------------------------
+        def _create(self) -> str:
+            self.counter += 1
+            name = f"i{shared.runs}x{self.counter}"
+            body: dict[str, Any] = {"name": name, "format": "binary"}
+            if version == "v1":
+                body["auto.offset.reset"] = "smallest"
+            else:
+                body.update({"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
+            ex = self.api.create_consumer(group, body)
+            data = self._ok(ex, (200,), "create consumer")
+            require(
+                isinstance(data, dict) and data.get("instance_id") == name,
+                f"instance_id {name}",
+                str(data),
+                ex,
+            )
+            ctx.cleanup(instance_path(group, name))
+            self.live.add(name)
+            return name
+
+        @rule(target=instances)
+        def create(self) -> str:
+            return self._create()
+
+        @precondition(lambda self: version == "v2")
+        @rule(name=instances, data=st.data())
+        def assign(self, name: str, data: st.DataObject) -> None:
+            if name not in self.live:
+                return
+            chosen = data.draw(st.lists(st.sampled_from(tps), min_size=1, max_size=len(tps), unique=True))
+            self._ok(self.api.assign(instance_path(group, name), chosen), (204,), "assign")
+            self.assigned[name] = chosen
+            # a new assignment starts from the committed offset or the reset policy: no history
+            self.positions = {k: v for k, v in self.positions.items() if k[0] != name}
+
+        @precondition(lambda self: version == "v2")
+        @rule(name=instances, data=st.data())
+        def seek(self, name: str, data: st.DataObject) -> None:
+            if name not in self.live or not self.assigned.get(name):
+                return  # seek only after an assignment exists (§4.5)
+            tp = data.draw(st.sampled_from(self.assigned[name]))
+            known = sorted(self.model.get(tp, {}))
+            offset = data.draw(st.sampled_from(known)) if known else 0
+            self._ok(self.api.seek(instance_path(group, name), [(tp[0], tp[1], offset)]), (204,), "seek")
+            self.positions[(name, tp)] = offset - 1
+
+        @rule(name=instances)
+        def read(self, name: str) -> None:
+            if name not in self.live:
+                return
+            path = instance_path(group, name)
+            if version == "v1":
+                ex = self.api.v1_read(path, ctx.topic)
+            else:
+                if not self.assigned.get(name):
+                    return  # a read without assignment is 500 on Confluent (D24, INFO)
+                ex = self.api.records(path, timeout=200)
+            got = self._ok(ex, (200,), "read") or []
+            by_tp: dict[tuple[str, int], list[int]] = {}
+            for r in got:
+                by_tp.setdefault((r.get("topic", ctx.topic), r.get("partition")), []).append(r.get("offset"))
+                tp = (r.get("topic", ctx.topic), r.get("partition"))
+                if r.get("offset") in self.model.get(tp, {}):
+                    key, value = self.model[tp][r["offset"]]
+                    require(
+                        _dec(r.get("key")) == key and _dec(r.get("value")) == value,
+                        f"offset {r['offset']} byte for byte",
+                        f"key {r.get('key')!r} value {r.get('value')!r}",
+                        ex,
+                    )
+            for tp, offs in by_tp.items():
+                last = self.positions.get((name, tp))
+                require(
+                    offs == sorted(offs) and (last is None or offs[0] > last),
+                    f"offsets after {last} in order (never backwards)",
+                    str(offs),
+                    ex,
+                )
+                self.positions[(name, tp)] = offs[-1]
+
+        @rule(name=instances)
+        def commit(self, name: str) -> None:
+            if name not in self.live:
+                return
+            path = instance_path(group, name)
+            if version == "v1":
+                self._ok(self.api.v1_commit(path), (200,), "commit")
+                return
+            read = [(tp, o) for (n, tp), o in self.positions.items() if n == name and o >= 0]
+            if not read:
+                return
+            offsets = [(tp[0], tp[1], o) for tp, o in read]  # explicit offsets (§5.4)
+            self._ok(self.api.commit(path, offsets), (200, 204), "commit")
+
+        @rule(name=consumes(instances))
+        def delete(self, name: str) -> None:
+            if name not in self.live:
+                return
+            path = instance_path(group, name)
+            self._ok(self.api.delete_consumer(path), (204,), "delete")
+            self.live.discard(name)
+            after = (
+                self.api.v1_read(path, ctx.topic) if version == "v1" else self.api.records(path, timeout=200)
+            )
+            self._ok(after, (not_found[0],), "a deleted instance")
+            if not_found[1] is not None:
+                body = after.response.json_or_none() if after.response else None
+                require(
+                    isinstance(body, dict) and body.get("error_code") == not_found[1],
+                    f"error_code {not_found[1]} for a deleted instance",
+                    str(body),
+                    after,
+                )
+
+        @invariant()
+        def model_is_consistent(self) -> None:
+            for tp, log in self.model.items():
+                if log:
+                    assert max(log) == self.high[tp]
+
+        def teardown(self) -> None:
+            for name in list(self.live):
+                self.api.delete_consumer(instance_path(group, name))
+            self.live.clear()
+
+    return KafkaSequences
+
+
+def _enc(data: bytes | None) -> str | None:
+    return None if data is None else b64(data)
+
+
+def _show(data: bytes | None) -> str:
+    return "null" if data is None else repr(base64.b16encode(data[:16]).decode().lower())
+
+
+def run_stateful(ctx: CheckContext) -> Judgement:
+    b = budget(ctx)
+    shared = Shared()
+    machine = build_machine(ctx, shared, "")
+    hyp_seed = derived_seed(ctx)
+    machine._hypothesis_internal_use_seed = hyp_seed  # what @seed sets
+    judgement = Judgement()
+    last_rec: list[RecordingClient] = []
+    original_init = machine.__init__
+
+    def tracked_init(self: Any) -> None:
+        original_init(self)
+        last_rec.append(self.rec)
+
+    machine.__init__ = tracked_init  # type: ignore[method-assign]
+    try:
+        run_state_machine_as_test(
+            machine,
+            settings=hypothesis_settings(b.stateful_examples, stateful_step_count=b.stateful_steps),
+        )
+    except SequenceFailure as failure:
+        steps = last_rec[-1].exchanges if last_rec else []
+        for exchange in steps:
+            keep(ctx, exchange)
+        culprit = failure.exchange or (steps[-1] if steps else None)
+        replay = replay_line(ctx, culprit) if culprit else ""
+        judgement.fail(
+            failure.expected,
+            failure.got,
+            f"shrunk to a sequence of {len(steps)} requests (hypothesis seed {hyp_seed}); "
+            f"the last step replays with: {replay}",
+            culprit,
+        )
+    except AssertionError as failure:
+        judgement.fail("a consistent model", str(failure))
+    judgement.observe(f"{shared.runs} generated sequences, {shared.steps} steps, hypothesis seed {hyp_seed}")
+    return judgement

@@ -44,11 +44,11 @@ from dataclasses import dataclass, field
 from conformance.checks.api import KafkaRest
 from conformance.checks.model import Check, Judgement
 from conformance.client import Credentials, RecordingClient, TargetClient
-from conformance.errors import CheckSkipped
+from conformance.errors import CheckSkipped, UsageError
 from conformance.exchange import Exchange
 from conformance.media import MEDIA
 from conformance.preflight import run_preflight
-from conformance.report.model import CheckResult, Leftover, Outcome
+from conformance.report.model import CheckResult, Leftover, NotRun, Outcome
 from conformance.requirements import ApiVersion, Level
 
 # Preconditions a check may declare in `Requirement.needs`, and why it is skipped without them.
@@ -347,21 +347,18 @@ def run_checks(
     target: Target,
     *,
     jobs: int = 8,
-    deadline: float | None = None,
+    time_bound: float | None = None,
     progress: Progress | None = None,
     runner: Callable[[Check, Target], CheckResult] = run_check,
 ) -> Scheduled:
-    """Run the checks; never raises for a check's sake and never waits past `deadline`
-    (a `time.monotonic()` value). Ctrl-C stops it: checks not finished are reported as error."""
+    """Run the checks; never raises for a check's sake and never waits more than `time_bound`
+    seconds. Ctrl-C stops it: checks not finished are reported as error."""
     progress = progress or Progress()
     out = Scheduled({})
     stop = threading.Event()
     done: queue.Queue[CheckResult] = queue.Queue()
-    budget_note = ""
-    if deadline is not None:
-        budget_note = (
-            f" within the run's time bound ({max(0.0, deadline - time.monotonic()):.0f} s left at start)"
-        )
+    deadline = None if time_bound is None else time.monotonic() + time_bound
+    budget_note = "" if time_bound is None else f" within the run's time bound of {time_bound:.0f} s"
 
     def work(tasks: queue.Queue[Check]) -> None:
         while not stop.is_set():
@@ -430,3 +427,52 @@ def _why_not_run(out: Scheduled) -> str:
     if out.interrupted:
         return "not run: the run was interrupted (Ctrl-C)"
     return "not run: the run reached its time bound first"
+
+
+# -- selection -------------------------------------------------------------------------------------
+
+
+def select(
+    checks: Sequence[Check],
+    version: ApiVersion,
+    *,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    credentials: bool = False,
+    probe_unknown_topic_produce: bool = False,
+) -> tuple[list[Check], list[NotRun]]:
+    """The checks to run for this version, and those left out with the reason.
+
+    `only` and `skip` take check ids or area names (case-insensitive); a name that matches
+    nothing is a usage error, so a typo cannot silently run nothing.
+    """
+    applicable = [c for c in checks if c.requirement.applies_to(version)]
+    areas = {c.requirement.area.lower() for c in checks}
+    ids = {c.id.lower() for c in checks}
+    for flag, names in (("--only", only), ("--skip", skip)):
+        for name in names:
+            if name.lower() not in ids and name.lower() not in areas:
+                raise UsageError(
+                    f"{flag} {name}: no check id or area of that name; areas: {', '.join(sorted(areas))}"
+                    " (`kafka-rest-conformance checks` lists the ids)"
+                )
+
+    def matches(check: Check, names: Sequence[str]) -> bool:
+        wanted = {n.lower() for n in names}
+        return check.id.lower() in wanted or check.requirement.area.lower() in wanted
+
+    selected: list[Check] = []
+    not_run: list[NotRun] = []
+    for check in applicable:
+        needs = check.requirement.needs
+        if only and not matches(check, only):
+            not_run.append(NotRun(check, "not selected by --only", counts_against=True))
+        elif skip and matches(check, skip):
+            not_run.append(NotRun(check, "left out by --skip", counts_against=True))
+        elif "credentials" in needs and not credentials:
+            not_run.append(NotRun(check, NEEDS["credentials"], counts_against=False))
+        elif "probe-unknown-topic-produce" in needs and not probe_unknown_topic_produce:
+            not_run.append(NotRun(check, NEEDS["probe-unknown-topic-produce"], counts_against=False))
+        else:
+            selected.append(check)
+    return selected, not_run

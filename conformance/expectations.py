@@ -1,0 +1,83 @@
+"""Expectations: known failures a gate accepts, each with a reason and a link.
+
+A TOML file::
+
+    [[expected]]
+    check = "DCON-012"
+    reason = "vendor answers 204 to commits; fix scheduled"
+    link = "https://tracker.example/PROXY-123"
+
+A listed check that fails becomes xfail (accepted); one that passes becomes xpass, reported
+loudly and failing the run (exit 1), so a stale entry cannot hide a later regression. Errors and
+skips are left as they are: an expectation covers a known *failure*, not a check that could not run.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from conformance.errors import UsageError
+from conformance.report.model import CheckResult, Expectation, Outcome
+
+
+def load(path: Path, known_ids: Iterable[str]) -> dict[str, Expectation]:
+    try:
+        raw = tomllib.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"expectations file {path} not found: check the --expectations path") from None
+    except OSError as exc:
+        raise UsageError(f"expectations file {path} cannot be read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"expectations file {path} is not valid TOML ({exc}): fix the syntax") from None
+    extra = set(raw) - {"expected"}
+    if extra:
+        raise UsageError(
+            f"expectations file {path}: unknown key(s) {', '.join(sorted(extra))}; use [[expected]] entries"
+        )
+    entries = raw.get("expected", [])
+    if not isinstance(entries, list):
+        raise UsageError(f"expectations file {path}: 'expected' must be an array of tables ([[expected]])")
+    known = set(known_ids)
+    out: dict[str, Expectation] = {}
+    for n, entry in enumerate(entries, 1):
+        where = f"expectations file {path}, entry {n}"
+        if not isinstance(entry, dict):
+            raise UsageError(f"{where}: must be a table with check, reason and link")
+        check = entry.get("check")
+        reason = entry.get("reason")
+        link = entry.get("link", "")
+        if not isinstance(check, str) or not check:
+            raise UsageError(f"{where}: 'check' (a check id such as PROD-004) is missing")
+        if check not in known:
+            raise UsageError(
+                f"{where}: unknown check id {check!r}; `kafka-rest-conformance checks` lists them"
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise UsageError(f"{where} ({check}): give a 'reason' for the known failure")
+        if not isinstance(link, str):
+            raise UsageError(f"{where} ({check}): 'link' must be a string")
+        unknown = set(entry) - {"check", "reason", "link"}
+        if unknown:
+            raise UsageError(f"{where} ({check}): unknown key(s) {', '.join(sorted(unknown))}")
+        if check in out:
+            raise UsageError(f"{where}: {check} is listed twice")
+        out[check] = Expectation(check, reason.strip(), link.strip())
+    return out
+
+
+def apply(results: Iterable[CheckResult], expectations: Mapping[str, Expectation]) -> None:
+    """Turn listed failures into xfail and listed passes into xpass, in place."""
+    for result in results:
+        expectation = expectations.get(result.id)
+        if expectation is None:
+            continue
+        result.expectation = expectation
+        if result.outcome is Outcome.FAIL:
+            result.outcome = Outcome.XFAIL
+        elif result.outcome is Outcome.PASS:
+            result.outcome = Outcome.XPASS
+            result.message = (
+                f"listed as a known failure ({expectation.reason}) but it passed: remove the entry"
+            )

@@ -1,0 +1,385 @@
+"""One immutable `Settings` for a run, from flags, the environment and a TOML file.
+
+Precedence, strongest first: command-line flags, environment variables, the TOML file given
+with ``--config``, built-in defaults. Credentials are taken as a unit from the strongest source
+that declares any (so ``--bearer`` on the command line is not mixed with a
+``KAFKA_REST_API_KEY`` left in the environment); one source declaring two kinds is an error.
+
+Secrets are `Secret` values: their repr is masked, and `Settings.redacted()` (what a report
+shows) keeps only whether they were given. Every invalid value raises `UsageError` with one line
+saying what is wrong and how to fix it (exit 2).
+
+Environment variables: ``KAFKA_REST_URL``, ``KAFKA_REST_API_KEY``, ``KAFKA_REST_BEARER``,
+``KAFKA_REST_BASIC`` (``user:pass``).
+
+TOML keys are the flag names, with ``-`` or ``_``::
+
+    target = "https://proxy.example:8082"
+    api-version = "v2"
+    topic = "conformance"
+    single-partition-topic = "conformance-p1"
+    budget = "standard"
+    timeout = 10
+    only = ["produce", "metadata"]
+    headers = { "X-Tenant" = "qa" }      # or ["X-Tenant:qa"]
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from conformance.client import Credentials
+from conformance.errors import UsageError
+from conformance.requirements import API_VERSIONS, ApiVersion
+
+Budget = Literal["quick", "standard", "deep"]
+BUDGETS: tuple[Budget, ...] = ("quick", "standard", "deep")
+ENV = {
+    "target": "KAFKA_REST_URL",
+    "api_key": "KAFKA_REST_API_KEY",
+    "bearer": "KAFKA_REST_BEARER",
+    "basic": "KAFKA_REST_BASIC",
+}
+CREDENTIAL_FIELDS = ("api_key", "bearer", "basic")
+# The whole-run time bound is this many request timeouts (see `Settings.run_bound`).
+BOUND_FACTOR: dict[str, float] = {"quick": 15, "standard": 30, "deep": 90}
+MIN_BOUND = 30.0
+
+
+class Secret:
+    """A string that never shows itself: repr and str are masked; `.value` is the secret."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str | None = None  # None: start the embedded reference server
+    api_version: ApiVersion = "v1"
+    topic: str | None = None
+    single_topic: str | None = None
+    api_key: Secret | None = None
+    bearer: Secret | None = None
+    basic: Secret | None = None  # "user:pass"
+    headers: tuple[tuple[str, Secret], ...] = ()
+    label: str | None = None
+    report_dir: Path | None = None
+    config: Path | None = None
+    budget: Budget = "standard"
+    seed: int | None = None  # None: a random seed, chosen once per run and reported
+    timeout: float = 10.0
+    strict: bool = False
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    expectations: Path | None = None
+    rerun_failed: Path | None = None
+    probe_unknown_topic_produce: bool = False
+    jobs: int = 8
+    sources: dict[str, str] = field(
+        default_factory=dict, compare=False
+    )  # field -> "flag"|"env"|"file"|"default"
+
+    # -- derived -------------------------------------------------------------------------------
+    def credentials(self) -> Credentials:
+        return Credentials(
+            api_key=self.api_key.value if self.api_key else None,
+            bearer=self.bearer.value if self.bearer else None,
+            basic=self.basic.value if self.basic else None,
+            extra_headers={k: v.value for k, v in self.headers},
+        )
+
+    def secrets(self) -> tuple[str, ...]:
+        values = list(self.credentials().secrets())
+        if self.target:
+            parts = urlsplit(self.target)
+            values += [p for p in (parts.password, parts.username) if p]
+        return tuple(v for v in values if v)
+
+    @property
+    def run_bound(self) -> float:
+        """Seconds the whole run may take before unfinished checks are reported as errors."""
+        bound = max(MIN_BOUND, self.timeout * BOUND_FACTOR[self.budget])
+        if self.probe_unknown_topic_produce:
+            bound += 70.0  # the hazardous probe may wait out a 60 s metadata timeout (§5.4)
+        return bound
+
+    def display_target(self) -> str:
+        return _strip_userinfo(self.target) if self.target else "(embedded reference server)"
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as a report shows them: secrets only as "[REDACTED]", paths as text."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in ("sources",):
+                continue
+            value = getattr(self, f.name)
+            if isinstance(value, Secret):
+                value = "[REDACTED]"
+            elif f.name == "headers":
+                value = {k: "[REDACTED]" for k, _ in value}
+            elif f.name == "target" and value:
+                value = _strip_userinfo(value)
+            elif isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
+        return out
+
+
+def _strip_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return parts._replace(netloc=host).geturl()
+
+
+# -- loading ---------------------------------------------------------------------------------------
+
+# Flag/TOML name -> Settings field.
+ALIASES = {
+    "target": "target",
+    "api-version": "api_version",
+    "topic": "topic",
+    "single-partition-topic": "single_topic",
+    "single-topic": "single_topic",
+    "api-key": "api_key",
+    "bearer": "bearer",
+    "basic": "basic",
+    "header": "headers",
+    "headers": "headers",
+    "label": "label",
+    "report-dir": "report_dir",
+    "budget": "budget",
+    "seed": "seed",
+    "timeout": "timeout",
+    "strict": "strict",
+    "only": "only",
+    "skip": "skip",
+    "expectations": "expectations",
+    "rerun-failed": "rerun_failed",
+    "probe-unknown-topic-produce": "probe_unknown_topic_produce",
+    "jobs": "jobs",
+}
+
+
+def load(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+    *,
+    cwd: Path | None = None,
+) -> Settings:
+    """Build the settings. `flags` holds only what was given on the command line (None = not
+    given), keyed by Settings field name, plus "config"."""
+    environ = environ if environ is not None else {}
+    given_flags = {k: v for k, v in flags.items() if v is not None and v != () and v is not False}
+    config_path = given_flags.pop("config", None)
+    file_values: dict[str, Any] = {}
+    if config_path is not None:
+        config_path = Path(config_path)
+        file_values = _read_toml(config_path, cwd)
+    env_values = {name: environ[var] for name, var in ENV.items() if environ.get(var)}
+
+    layers = [("flag", given_flags), ("env", env_values), ("file", file_values)]
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    # Credentials come whole from the strongest source that declares any.
+    for source, layer in layers:
+        declared = [f for f in CREDENTIAL_FIELDS if layer.get(f)]
+        if len(declared) > 1:
+            names = ", ".join(_describe(f, source) for f in declared)
+            raise UsageError(f"give one kind of credentials, not several: {names}")
+        if declared:
+            merged[declared[0]] = layer[declared[0]]
+            sources[declared[0]] = source
+            break
+    for source, layer in layers:
+        for key, value in layer.items():
+            if key in CREDENTIAL_FIELDS or key in merged:
+                continue
+            merged[key] = value
+            sources[key] = source
+    if config_path is not None:
+        merged["config"] = config_path
+    return _build(merged, sources)
+
+
+def _describe(field_name: str, source: str) -> str:
+    if source == "env":
+        return ENV[field_name]
+    flag = next(k for k, v in ALIASES.items() if v == field_name)
+    return f"--{flag}" if source == "flag" else f"{flag} (config file)"
+
+
+def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
+    full = path if path.is_absolute() or cwd is None else cwd / path
+    try:
+        raw = tomllib.loads(full.read_text("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"config file {path} not found: check the --config path") from None
+    except OSError as exc:
+        raise UsageError(
+            f"config file {path} cannot be read ({exc.strerror}): check the --config path"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config file {path} is not valid TOML ({exc}): fix the syntax") from None
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = ALIASES.get(key) or ALIASES.get(key.replace("_", "-"))
+        if name is None:
+            known = ", ".join(sorted(ALIASES))
+            raise UsageError(f"config file {path}: unknown setting {key!r}; known settings: {known}")
+        if name == "headers":
+            value = _toml_headers(value, path)
+        elif name in ("only", "skip"):
+            value = _string_list(value, key, path)
+        elif name in ("report_dir", "expectations", "rerun_failed") and isinstance(value, str):
+            base = full.parent
+            value = Path(value) if Path(value).is_absolute() else base / value
+        out[name] = value
+    return out
+
+
+def _string_list(value: Any, key: str, path: Path) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise UsageError(f"config file {path}: {key} must be a string or a list of strings")
+
+
+def _toml_headers(value: Any, path: Path) -> tuple[str, ...]:
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return tuple(f"{k}:{v}" for k, v in value.items())
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise UsageError(
+        f'config file {path}: headers must be a table {{"Name" = "value"}} or a list of "Name:value"'
+    )
+
+
+def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
+    def src(name: str) -> str:
+        return _describe(name, sources.get(name, "flag")) if name in sources else name
+
+    kwargs: dict[str, Any] = {}
+    target = values.get("target")
+    if target is not None:
+        target = str(target).strip()
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(
+                f"{src('target')} {_strip_userinfo(target)!r} is not an http(s) URL: "
+                "give the proxy's base URL, e.g. https://proxy.example:8082"
+            )
+        try:
+            _ = parts.port
+        except ValueError:
+            raise UsageError(
+                f"{src('target')}: the port in {_strip_userinfo(target)!r} is not a number"
+            ) from None
+        kwargs["target"] = target.rstrip("/")
+
+    version = values.get("api_version", "v1")
+    if version not in API_VERSIONS:
+        raise UsageError(f"{src('api_version')} {version!r} is not an API version: use v1 or v2")
+    kwargs["api_version"] = version
+
+    for name in ("topic", "single_topic", "label"):
+        if name in values:
+            text = str(values[name]).strip()
+            if not text:
+                raise UsageError(f"{src(name)} is empty: give a name")
+            kwargs[name] = text
+    if kwargs.get("target") and not kwargs.get("topic"):
+        raise UsageError(
+            "--topic is required with --target: name an existing topic the suite may write to "
+            "(Kafka REST cannot create topics)"
+        )
+
+    for name in CREDENTIAL_FIELDS:
+        if name in values:
+            text = str(values[name])
+            if not text.strip():
+                raise UsageError(f"{src(name)} is empty: give the secret or leave it out")
+            if name == "basic" and ":" not in text:
+                raise UsageError(f"{src(name)} must be USER:PASS (a colon between user and password)")
+            kwargs[name] = Secret(text)
+
+    headers = []
+    for item in values.get("headers", ()):
+        key, sep, value = str(item).partition(":")
+        if not sep or not key.strip() or any(c.isspace() for c in key.strip()):
+            raise UsageError(f"--header {key.strip() or '?'}: give it as Name:value (a colon after the name)")
+        headers.append((key.strip(), Secret(value.strip())))
+    kwargs["headers"] = tuple(headers)
+
+    budget = values.get("budget", "standard")
+    if budget not in BUDGETS:
+        raise UsageError(f"{src('budget')} {budget!r} is not a budget: use quick, standard or deep")
+    kwargs["budget"] = budget
+
+    if "seed" in values:
+        kwargs["seed"] = _int(values["seed"], src("seed"), minimum=0)
+    if "jobs" in values:
+        kwargs["jobs"] = _int(values["jobs"], src("jobs"), minimum=1)
+    if "timeout" in values:
+        try:
+            timeout = float(values["timeout"])
+        except (TypeError, ValueError):
+            raise UsageError(f"{src('timeout')} {values['timeout']!r} is not a number of seconds") from None
+        if not 0 < timeout <= 600:
+            raise UsageError(f"{src('timeout')} {timeout:g} is out of range: give seconds between 0 and 600")
+        kwargs["timeout"] = timeout
+
+    for name in ("strict", "probe_unknown_topic_produce"):
+        if name in values:
+            if not isinstance(values[name], bool):
+                raise UsageError(f"{src(name)} must be true or false")
+            kwargs[name] = values[name]
+    for name in ("only", "skip"):
+        if name in values:
+            kwargs[name] = tuple(str(v).strip() for v in values[name] if str(v).strip())
+    for name in ("report_dir", "expectations", "rerun_failed", "config"):
+        if name in values:
+            kwargs[name] = Path(values[name])
+    kwargs["sources"] = dict(sources)
+    return Settings(**kwargs)
+
+
+def _int(value: Any, name: str, *, minimum: int) -> int:
+    if isinstance(value, bool):
+        raise UsageError(f"{name} must be a whole number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} {value!r} is not a whole number") from None
+    if number < minimum:
+        raise UsageError(f"{name} must be at least {minimum}")
+    return number

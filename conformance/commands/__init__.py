@@ -5,6 +5,6 @@ The tuple below is the whole command set, in `--help` order.
 
 from __future__ import annotations
 
-from conformance.commands import run, validate
+from conformance.commands import run, serve, validate
 
-SUBCOMMANDS = (run.register, validate.register)
+SUBCOMMANDS = (run.register, serve.register, validate.register)

@@ -1,0 +1,316 @@
+"""What the v1-consumer and v2-consumer checks share: readers over exchanges, and a probe session.
+
+Readers are pure functions of `Exchange` values (the judges use them on recordings too). The
+`Session` is for probes only: it creates consumer instances in the check's own groups, registers
+each with `ctx.cleanup` and deletes them at the end, so an instance never outlives its check
+(contract.md §5.4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from conformance.checks.api import b64, instance_path
+from conformance.checks.model import CheckContext, Judgement
+from conformance.checks.readback import decode_b64_field
+from conformance.exchange import Exchange
+
+NO_SUCH = "no-such"  # prefix of names that must not exist on the target
+
+
+# -- readers ------------------------------------------------------------------------------------
+
+
+def body_of(exchange: Exchange) -> Any:
+    return exchange.response.json_or_none() if exchange.response is not None else None
+
+
+def error_code(exchange: Exchange) -> int | None:
+    body = body_of(exchange)
+    code = body.get("error_code") if isinstance(body, dict) else None
+    return code if isinstance(code, int) and not isinstance(code, bool) else None
+
+
+def is_error_body(exchange: Exchange) -> bool:
+    """contract.md §8: a JSON object with an integer `error_code` and a string `message`."""
+    body = body_of(exchange)
+    return (
+        error_code(exchange) is not None and isinstance(body, dict) and isinstance(body.get("message"), str)
+    )
+
+
+def got(exchange: Exchange) -> str:
+    """`409/40902 application/vnd.kafka.v1+json`, `204 (no Content-Type)`, or the transport error."""
+    if exchange.response is None:
+        return f"no response ({exchange.error})"
+    code = error_code(exchange)
+    ct = exchange.response.content_type or "(no Content-Type)"
+    return f"{exchange.response.status}{'' if code is None else f'/{code}'} {ct}"
+
+
+def sent(exchange: Exchange) -> str:
+    return f"{exchange.request.method} {urlsplit(exchange.request.url).path}"
+
+
+def require_status(
+    j: Judgement,
+    exchange: Exchange,
+    statuses: int | Iterable[int],
+    code: int | Iterable[int] | None = None,
+    *,
+    what: str,
+    why: str,
+) -> bool:
+    """The answer has one of `statuses` and, when `code` is given, that error_code in an error body."""
+    allowed = {statuses} if isinstance(statuses, int) else set(statuses)
+    codes = None if code is None else ({code} if isinstance(code, int) else set(code))
+    ok = exchange.status in allowed and (codes is None or error_code(exchange) in codes)
+    want = "/".join(str(s) for s in sorted(allowed))
+    if codes is not None:
+        want += " with error_code " + " or ".join(str(c) for c in sorted(codes))
+    return j.require(ok, f"{what}: {want}", f"{got(exchange)} for {sent(exchange)}", why, exchange)
+
+
+def created(exchange: Exchange) -> tuple[str, str] | None:
+    """(instance_id, base_uri) of a 200 creation answer, or None."""
+    if exchange.status != 200:
+        return None
+    body = body_of(exchange)
+    if not isinstance(body, dict):
+        return None
+    instance_id, base_uri = body.get("instance_id"), body.get("base_uri")
+    if isinstance(instance_id, str) and instance_id and isinstance(base_uri, str):
+        return instance_id, base_uri
+    return None
+
+
+def group_of(exchange: Exchange) -> str | None:
+    """The group of a `POST /consumers/{group}` (or any `/consumers/{group}/…`) request."""
+    parts = [unquote(p) for p in urlsplit(exchange.request.url).path.split("/") if p]
+    if len(parts) >= 2 and parts[0] == "consumers":
+        return parts[1]
+    return None
+
+
+def request_body(exchange: Exchange) -> Any:
+    try:
+        return exchange.request.json()
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Rec:
+    """One record as a consumer returned it, decoded."""
+
+    topic: str | None
+    partition: int | None
+    offset: int | None
+    key: bytes | None
+    value: bytes | None
+    fields: frozenset[str]
+    problem: str | None
+
+
+def records_of(exchange: Exchange, path_topic: str | None = None) -> list[Rec] | None:
+    """The records of a 200 read answer (None when the answer is not a 200 JSON array)."""
+    if exchange.status != 200:
+        return None
+    body = body_of(exchange)
+    if not isinstance(body, list):
+        return None
+    out: list[Rec] = []
+    for raw in body:
+        if not isinstance(raw, dict):
+            out.append(Rec(None, None, None, None, None, frozenset(), f"not a record object: {raw!r}"))
+            continue
+        key, kp = decode_b64_field(raw.get("key"))
+        value, vp = decode_b64_field(raw.get("value"))
+        partition, offset = raw.get("partition"), raw.get("offset")
+        topic = raw.get("topic") if isinstance(raw.get("topic"), str) else path_topic
+        problem = "; ".join(p for p in (kp and f"key {kp}", vp and f"value {vp}") if p) or None
+        out.append(
+            Rec(
+                topic,
+                partition if isinstance(partition, int) and not isinstance(partition, bool) else None,
+                offset if isinstance(offset, int) and not isinstance(offset, bool) else None,
+                key,
+                value,
+                frozenset(raw),
+                problem,
+            )
+        )
+    return out
+
+
+def all_records(reads: Iterable[Exchange], path_topic: str | None = None) -> list[Rec]:
+    out: list[Rec] = []
+    for read in reads:
+        out += records_of(read, path_topic) or []
+    return out
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A record this check produced, where the server said it landed."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+def produced(exchange: Exchange) -> list[Sent]:
+    """The records of a 200 produce answer, paired with what was sent (request order); records
+    sent as non-canonical base64 are left out."""
+    if exchange.status != 200:
+        return []
+    parts = [unquote(p) for p in urlsplit(exchange.request.url).path.split("/") if p]
+    if len(parts) < 2 or parts[0] != "topics":
+        return []
+    topic = parts[1]
+    body, req = body_of(exchange), request_body(exchange)
+    entries = body.get("offsets") if isinstance(body, dict) else None
+    records = req.get("records") if isinstance(req, dict) else None
+    if not isinstance(entries, list) or not isinstance(records, list):
+        return []
+    out: list[Sent] = []
+    for entry, record in zip(entries, records, strict=False):
+        if not isinstance(entry, dict) or not isinstance(record, dict):
+            continue
+        partition, offset = entry.get("partition"), entry.get("offset")
+        if not isinstance(partition, int) or not isinstance(offset, int) or offset < 0:
+            continue
+        key, key_problem = decode_b64_field(record.get("key"))
+        value, value_problem = decode_b64_field(record.get("value"))
+        if key_problem or value_problem:
+            continue  # not canonical base64: what the server stored is not a plain round trip
+        out.append(Sent(topic, partition, offset, key, value))
+    return out
+
+
+def find(records: Sequence[Rec], topic: str, partition: int, offset: int) -> Rec | None:
+    for rec in records:
+        if rec.partition == partition and rec.offset == offset and rec.topic in (topic, None):
+            return rec
+    return None
+
+
+def judge_arrived(
+    j: Judgement,
+    reads: Sequence[Exchange],
+    wanted: Sequence[Sent],
+    *,
+    what: str,
+    path_topic: str | None = None,
+) -> None:
+    """Every wanted record came back byte-identical at its offset, and each partition's records
+    came in increasing offset order."""
+    records = all_records(reads, path_topic)
+    last = reads[-1] if reads else None
+    for s in wanted:
+        rec = find(records, s.topic, s.partition, s.offset)
+        if rec is None:
+            j.fail(
+                f"{what}: the record produced at {s.topic}/{s.partition}@{s.offset}",
+                f"not returned by {len(reads)} read(s)",
+                "a consumer that does not deliver what was produced loses data",
+                last,
+            )
+        elif rec.key != s.key or rec.value != s.value:
+            j.fail(
+                f"{what}: {s.topic}/{s.partition}@{s.offset} byte-identical",
+                f"key {rec.key!r}, value {rec.value!r} ({rec.problem or 'decoded'}); sent {s.key!r}, {s.value!r}",
+                "consumers must see exactly the bytes that were produced",
+                last,
+            )
+    seen: dict[tuple[str | None, int], int] = {}
+    for read in reads:
+        for rec in records_of(read, path_topic) or []:
+            if rec.partition is None or rec.offset is None:
+                continue
+            k = (rec.topic, rec.partition)
+            if k in seen and rec.offset <= seen[k]:
+                j.fail(
+                    f"{what}: records of {rec.topic}/{rec.partition} in increasing offset order",
+                    f"offset {rec.offset} after {seen[k]}",
+                    "consumers process records in log order",
+                    read,
+                )
+                return
+            seen[k] = rec.offset
+
+
+def unique(ctx: CheckContext, label: str) -> bytes:
+    """A value no other check and no other run writes."""
+    return f"{ctx.run_id}-{label}-{ctx.rng.getrandbits(40):010x}".encode()
+
+
+def read_target(ctx: CheckContext) -> tuple[str, int]:
+    """Where consumer checks write and read: the single-partition topic when there is one (reads
+    are then predictable), else partition 0 of the main topic."""
+    return (ctx.single_topic, 0) if ctx.single_topic else (ctx.topic, 0)
+
+
+def produce_values(ctx: CheckContext, topic: str, partition: int, values: Sequence[bytes]) -> Exchange:
+    """Produce `values` (keyed by themselves) to one partition, via topic produce + `partition`."""
+    records = [{"key": b64(v[-8:]), "value": b64(v), "partition": partition} for v in values]
+    return ctx.api.produce(topic, records, label="produce own records")
+
+
+class Session:
+    """A probe's consumer instances: created in its own groups, registered for cleanup, deleted
+    at the end (`with Session(ctx) as s:`)."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.live: list[str] = []
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for path in list(self.live):
+            self.delete(path)
+
+    def create(
+        self, group: str, body: Mapping[str, Any] | None, **kwargs: Any
+    ) -> tuple[Exchange, str | None]:
+        """Create an instance in `group`; returns the exchange and the instance path (None if refused)."""
+        exchange = self.ctx.api.create_consumer(group, body, **kwargs)
+        if (
+            self.ctx.version == "v2"
+            and exchange.status == 400
+            and body is not None
+            and "auto.commit.enable" in body
+        ):
+            # Strimzi wants `enable.auto.commit` (a boolean) and refuses the Confluent field with
+            # 400 (contract.md §5.3); retry so the check judges what it is about.
+            retry = {k: v for k, v in body.items() if k != "auto.commit.enable"}
+            retry["enable.auto.commit"] = False
+            exchange = self.ctx.api.create_consumer(group, retry, **kwargs)
+        return exchange, self.adopt(group, exchange)
+
+    def adopt(self, group: str, exchange: Exchange) -> str | None:
+        made = created(exchange)
+        if made is None:
+            return None
+        path = instance_path(group, made[0])
+        self.ctx.cleanup(path)
+        self.live.append(path)
+        return path
+
+    def delete(self, path: str) -> Exchange:
+        exchange = self.ctx.api.delete_consumer(path)
+        if path in self.live:
+            self.live.remove(path)
+        return exchange
+
+    def forget(self, path: str) -> None:
+        """The probe deleted it itself."""
+        if path in self.live:
+            self.live.remove(path)

@@ -5,6 +5,6 @@ The tuple below is the whole command set, in `--help` order.
 
 from __future__ import annotations
 
-from conformance.commands import run, serve, validate
+from conformance.commands import checks, compare, run, serve, validate
 
-SUBCOMMANDS = (run.register, serve.register, validate.register)
+SUBCOMMANDS = (run.register, checks.register, compare.register, serve.register, validate.register)

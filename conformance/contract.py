@@ -237,7 +237,7 @@ def _filter_content(content: dict[str, Any], version: str, inherited: tuple[str,
 
 def _strip_extensions(node: Any) -> Any:
     if isinstance(node, dict):
-        return {k: _strip_extensions(v) for k, v in node.items() if k != X_VERSIONS}
+        return {k: _strip_extensions(v) for k, v in node.items() if k not in (X_VERSIONS, X_ALSO_LABELLED)}
     if isinstance(node, list):
         return [_strip_extensions(v) for v in node]
     return node
@@ -306,6 +306,10 @@ def _view(version: str) -> dict[str, Any]:
             if version not in op_versions:
                 continue
             new_op = copy.deepcopy(op)
+            if "parameters" in new_op:
+                new_op["parameters"] = [
+                    p for p in new_op["parameters"] if version in _versions_of(p, op_versions)
+                ]
             body = new_op.get("requestBody")
             if isinstance(body, dict) and "content" in body:
                 body["content"] = _filter_content(body["content"], version, op_versions)

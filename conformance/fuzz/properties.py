@@ -29,7 +29,7 @@ def payloads(large: int) -> st.SearchStrategy[bytes]:
         st.binary(max_size=64),
         st.just(b""),
         st.just(ALL_BYTES),
-        st.binary(min_size=1024, max_size=large),
+        st.binary(min_size=min(1024, large), max_size=large),
     )
 
 

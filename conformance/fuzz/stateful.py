@@ -15,10 +15,13 @@ hypothesis shrank it) becomes the check's evidence, each step replayable with it
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -63,6 +66,8 @@ class Shared:
     steps: int = 0
     failing: list[Exchange] = field(default_factory=list)
     failure: SequenceFailure | None = None
+    failed_at: float | None = None
+    shrink_seconds: float = 5.0
 
 
 def _dec(value: Any) -> bytes | None:
@@ -83,6 +88,8 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
 
         def __init__(self) -> None:
             super().__init__()
+            if shared.failed_at is not None and time.monotonic() - shared.failed_at > shared.shrink_seconds:
+                reject()  # shrinking has had its time: the last failure seen is the evidence
             shared.runs += 1
             self.rec = RecordingClient(ctx.client.target)
             self.api = KafkaRest(self.rec, version)
@@ -93,9 +100,20 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             self.live: set[str] = set()
             self.counter = 0
 
+        def _require(
+            self, condition: bool, expected: str, got: str, exchange: Exchange | None = None
+        ) -> None:
+            try:
+                require(condition, expected, got, exchange)
+            except SequenceFailure as failure:
+                shared.failure, shared.failing = failure, list(self.rec.exchanges)
+                if shared.failed_at is None:
+                    shared.failed_at = time.monotonic()
+                raise
+
         def _ok(self, exchange: Exchange, statuses: tuple[int, ...], what: str) -> Any:
             shared.steps += 1
-            require(
+            self._require(
                 exchange.status in statuses,
                 f"{what}: status {' or '.join(map(str, statuses))}",
                 exchange.describe() + (f" {exchange.response.text[:200]}" if exchange.response else ""),
@@ -116,7 +134,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 ex = self.api.produce(topic, [dict(r, partition=partition) for r in body])
             data = self._ok(ex, (200,), "produce")
             offsets = (data or {}).get("offsets") if isinstance(data, dict) else None
-            require(
+            self._require(
                 isinstance(offsets, list) and len(offsets) == len(batch),
                 f"{len(batch)} offsets",
                 str(data),
@@ -124,19 +142,19 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             )
             assert isinstance(offsets, list)
             got = [o.get("offset") for o in offsets]
-            require(all(isinstance(o, int) for o in got), "integer offsets", str(got), ex)
-            require(
+            self._require(all(isinstance(o, int) for o in got), "integer offsets", str(got), ex)
+            self._require(
                 all(o.get("partition") == partition for o in offsets),
                 f"partition {partition} each",
                 str(offsets),
                 ex,
             )
             first = got[0]
-            require(
+            self._require(
                 got == list(range(first, first + len(got))), "contiguous increasing offsets", str(got), ex
             )
             previous = self.high.get(tp)
-            require(
+            self._require(
                 previous is None or first > previous,
                 f"offsets past {previous} (never backwards)",
                 str(got),
@@ -181,19 +199,19 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             self, tp: tuple[str, int], got: list[Any], wanted: list[int], ex: Exchange | None
         ) -> None:
             offsets = [r.get("offset") for r in got]
-            require(
+            self._require(
                 offsets == sorted(offsets) and len(set(offsets)) == len(offsets),
                 "records in offset order",
                 str(offsets),
                 ex,
             )
             mine = [r for r in got if r.get("offset") in self.model[tp]][: len(wanted)]
-            require(
+            self._require(
                 [r.get("offset") for r in mine] == wanted, f"offsets {wanted} read back", str(offsets), ex
             )
             for r in mine:
                 key, value = self.model[tp][r["offset"]]
-                require(
+                self._require(
                     _dec(r.get("key")) == key and _dec(r.get("value")) == value,
                     f"offset {r['offset']}: key {_show(key)} value {_show(value)}",
                     f"key {r.get('key')!r} value {r.get('value')!r}",
@@ -211,7 +229,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 body.update({"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
             ex = self.api.create_consumer(group, body)
             data = self._ok(ex, (200,), "create consumer")
-            require(
+            self._require(
                 isinstance(data, dict) and data.get("instance_id") == name,
                 f"instance_id {name}",
                 str(data),
@@ -265,7 +283,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 tp = (r.get("topic", ctx.topic), r.get("partition"))
                 if r.get("offset") in self.model.get(tp, {}):
                     key, value = self.model[tp][r["offset"]]
-                    require(
+                    self._require(
                         _dec(r.get("key")) == key and _dec(r.get("value")) == value,
                         f"offset {r['offset']} byte for byte",
                         f"key {r.get('key')!r} value {r.get('value')!r}",
@@ -273,7 +291,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                     )
             for tp, offs in by_tp.items():
                 last = self.positions.get((name, tp))
-                require(
+                self._require(
                     offs == sorted(offs) and (last is None or offs[0] > last),
                     f"offsets after {last} in order (never backwards)",
                     str(offs),
@@ -308,7 +326,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             self._ok(after, (not_found[0],), "a deleted instance")
             if not_found[1] is not None:
                 body = after.response.json_or_none() if after.response else None
-                require(
+                self._require(
                     isinstance(body, dict) and body.get("error_code") == not_found[1],
                     f"error_code {not_found[1]} for a deleted instance",
                     str(body),
@@ -339,38 +357,32 @@ def _show(data: bytes | None) -> str:
 
 def run_stateful(ctx: CheckContext) -> Judgement:
     b = budget(ctx)
-    shared = Shared()
+    shared = Shared(shrink_seconds=b.seconds)
     machine = build_machine(ctx, shared, "")
     hyp_seed = derived_seed(ctx)
     machine._hypothesis_internal_use_seed = hyp_seed  # what @seed sets
     judgement = Judgement()
-    last_rec: list[RecordingClient] = []
-    original_init = machine.__init__
-
-    def tracked_init(self: Any) -> None:
-        original_init(self)
-        last_rec.append(self.rec)
-
-    machine.__init__ = tracked_init  # type: ignore[method-assign]
     try:
         run_state_machine_as_test(
             machine,
             settings=hypothesis_settings(b.stateful_examples, stateful_step_count=b.stateful_steps),
         )
-    except SequenceFailure as failure:
-        steps = last_rec[-1].exchanges if last_rec else []
-        for exchange in steps:
+    except SequenceFailure:
+        pass
+    except HypothesisException as exc:  # a live target may not fail the same way twice
+        judgement.observe(f"hypothesis: {type(exc).__name__}")
+    if shared.failure is not None:
+        failure = shared.failure
+        for exchange in shared.failing:
             keep(ctx, exchange)
-        culprit = failure.exchange or (steps[-1] if steps else None)
+        culprit = failure.exchange or (shared.failing[-1] if shared.failing else None)
         replay = replay_line(ctx, culprit) if culprit else ""
         judgement.fail(
             failure.expected,
             failure.got,
-            f"shrunk to a sequence of {len(steps)} requests (hypothesis seed {hyp_seed}); "
+            f"shrunk to a sequence of {len(shared.failing)} requests (hypothesis seed {hyp_seed}); "
             f"the last step replays with: {replay}",
             culprit,
         )
-    except AssertionError as failure:
-        judgement.fail("a consistent model", str(failure))
     judgement.observe(f"{shared.runs} generated sequences, {shared.steps} steps, hypothesis seed {hyp_seed}")
     return judgement

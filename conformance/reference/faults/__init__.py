@@ -62,7 +62,9 @@ __all__ = [
     "resolve",
 ]
 
-AREA_MODULES = ("produce", "consumers", "metadata", "negotiation", "auth", "robustness", "real_servers")
+AREA_MODULES = (
+    "produce", "consumers", "metadata", "negotiation", "auth", "robustness", "real_servers", "fuzz_targets",
+)
 
 SWITCHES: Mapping[str, str] = {
     "consumer-duplicate-name-accepted": "creating an instance whose name exists replaces it (no 409/40902)",

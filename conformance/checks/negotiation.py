@@ -982,7 +982,11 @@ def v1_consume_accept(ctx: CheckContext) -> Judgement:
     path = _instance(ctx, group, ctx.api.create_consumer(group, _consumer_body(ctx)))
     consumer: list[Exchange] = []
     if path is not None:
-        consumer = [ctx.api.v1_read(path, ctx.topic, accept=a) for a in V1_CONSUME_ACCEPT]
+        for accept in V1_CONSUME_ACCEPT:
+            # a fresh record before each read, so a read returns at once instead of waiting out
+            # consumer.request.timeout.ms on an empty topic
+            ctx.api.produce(ctx.topic, [{"value": _unique(ctx, "a3c")}])
+            consumer.append(ctx.api.v1_read(path, ctx.topic, accept=accept))
         ctx.api.delete_consumer(path)
     return judge_v1_consume_accept(simple, consumer).extend(judge_labels(ctx.client.exchanges))
 

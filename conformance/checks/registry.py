@@ -21,6 +21,7 @@ from conformance.checks import (
     v2_consumer,
 )
 from conformance.checks.model import Check, CheckSet
+from conformance.fuzz import checks as fuzz
 
 AREAS: tuple[CheckSet, ...] = (
     metadata.checks,
@@ -32,6 +33,7 @@ AREAS: tuple[CheckSet, ...] = (
     error_model.checks,
     auth.checks,
     other.checks,
+    fuzz.checks,
 )
 
 

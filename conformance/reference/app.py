@@ -801,7 +801,8 @@ def _endpoint(name: str, handler: Handler, media: Media) -> Callable[[Request], 
             raise RestError(415, 415, "HTTP 415 Unsupported Media Type", content_type=generic)
         if media.consumes is not None and not _consumes(content_type, media.consumes):
             raise RestError(415, 415, "HTTP 415 Unsupported Media Type", content_type=generic)
-        choice = negotiate(request.headers.get("accept"), media.offers)
+        offers = dict(media.reroute).get(media_type_of(content_type) or "", media.offers)
+        choice = negotiate(request.headers.get("accept"), offers)
         if choice is None:
             raise FrameworkError(406)
         request.state.choice = choice

@@ -18,6 +18,9 @@ class Media:
     offers: tuple[Offer, ...]
     consumes: frozenset[str] | None  # None: any Content-Type
     reject: frozenset[str] = frozenset()
+    # Request types that 5.5 hands to its co-resident v2 resource on the same path, which then
+    # answers with its own offers (contract.md §1.2; [OBS-C5.5-v1] `produce_ct_binary_v2`).
+    reroute: tuple[tuple[str, tuple[Offer, ...]], ...] = ()
 
 
 # -- v1 (kafka-rest 5.5.0's v1 resources) ----------------------------------------------------
@@ -25,15 +28,26 @@ _V1_GENERIC = (Offer(mt.V1, 0.9), Offer(mt.KAFKA_DEFAULT, 0.8), Offer(mt.JSON, 0
 _V1_GET_CONSUMES = frozenset({mt.V1, mt.KAFKA_DEFAULT, mt.JSON})
 _V1_BODY_CONSUMES = frozenset({mt.BINARY_V1, mt.V1, mt.KAFKA_DEFAULT, mt.JSON, mt.OCTET_STREAM})
 _V1_NOT_BINARY = frozenset({mt.JSON_V1, mt.AVRO_V1})
+# 5.5's v2 produce takes binary.v2, v2+json (§1.3 table); a partition produce echoes binary.v2.
+_V1_TO_V2_TOPIC = tuple((t, (Offer(mt.V2, 0.9),)) for t in (mt.BINARY_V2, mt.V2))
+_V1_TO_V2_PARTITION = tuple((t, (Offer(mt.V2, 0.9), Offer(mt.BINARY_V2, 0.1))) for t in (mt.BINARY_V2, mt.V2))
 
 V1 = {
     # 5.5 serves GET /topics from its v1 and v2 resources alike: `Accept: v2+json` gets v2.
     "metadata": Media((*_V1_GENERIC, Offer(mt.V2, 0.85)), _V1_GET_CONSUMES),
     # Partition GET and partition produce list binary.v1 at qs=0.1 and echo it (§1.2 asymmetry).
     "metadata_partition": Media((*_V1_GENERIC, Offer(mt.BINARY_V1, 0.1)), _V1_GET_CONSUMES),
-    "produce_topic": Media(_V1_GENERIC, _V1_BODY_CONSUMES | _V1_NOT_BINARY, _V1_NOT_BINARY),
+    "produce_topic": Media(
+        _V1_GENERIC,
+        _V1_BODY_CONSUMES | _V1_NOT_BINARY | {mt.BINARY_V2, mt.V2},
+        _V1_NOT_BINARY,
+        _V1_TO_V2_TOPIC,
+    ),
     "produce_partition": Media(
-        (*_V1_GENERIC, Offer(mt.BINARY_V1, 0.1)), _V1_BODY_CONSUMES | _V1_NOT_BINARY, _V1_NOT_BINARY
+        (*_V1_GENERIC, Offer(mt.BINARY_V1, 0.1)),
+        _V1_BODY_CONSUMES | _V1_NOT_BINARY | {mt.BINARY_V2, mt.V2},
+        _V1_NOT_BINARY,
+        _V1_TO_V2_PARTITION,
     ),
     "consume": Media(
         (

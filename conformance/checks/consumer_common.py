@@ -68,7 +68,7 @@ def require_status(
     allowed = {statuses} if isinstance(statuses, int) else set(statuses)
     codes = None if code is None else ({code} if isinstance(code, int) else set(code))
     ok = exchange.status in allowed and (codes is None or error_code(exchange) in codes)
-    want = "/".join(str(s) for s in sorted(allowed))
+    want = "/".join(str(s) for s in sorted(allowed)) if len(allowed) < 5 else f"{min(allowed)}-{max(allowed)}"
     if codes is not None:
         want += " with error_code " + " or ".join(str(c) for c in sorted(codes))
     return j.require(ok, f"{what}: {want}", f"{got(exchange)} for {sent(exchange)}", why, exchange)

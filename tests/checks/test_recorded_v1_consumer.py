@@ -107,7 +107,10 @@ def test_c4_duplicate_name(rec: Recording) -> None:
 
 
 def test_c5_c6_offset_reset_vocabulary(rec: Recording) -> None:
-    c5 = [(ex(rec, "consumer_create_named"), 200, None), (ex(rec, "consumer_create_aor_largest"), 200, None)]
+    c5: list[tuple[Exchange, int, int | None]] = [
+        (ex(rec, "consumer_create_named"), 200, None),
+        (ex(rec, "consumer_create_aor_largest"), 200, None),
+    ]
     c5 += [(ex(rec, "consumer_create_aor_bogus"), 422, 42204)]
     assert ex(rec, "consumer_create_named").request.json()["auto.offset.reset"] == "smallest"
     assert v1c.judge_outcomes(c5, what="", why="").passed

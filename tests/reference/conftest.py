@@ -35,10 +35,15 @@ class ContractRecorder:
     seen: list[Seen] = field(default_factory=list)
     # (method, path, status) a test provokes on purpose outside what openapi.yaml declares,
     # each with its reason (e.g. contract.md §8 N8: requests a check never sends).
-    allowed: dict[tuple[str, str, int], str] = field(default_factory=dict)
+    allowed: dict[tuple[str | None, str | None, int], str] = field(default_factory=dict)
 
-    def allow(self, method: str, path: str, status: int, reason: str) -> None:
+    def allow(self, method: str | None, path: str | None, status: int, reason: str) -> None:
+        """Exempt (method, path, status) from validation; None matches any method or path."""
         self.allowed[(method, path, status)] = reason
+
+    def _allowed(self, s: Seen) -> bool:
+        keys = [(m, p, s.status) for m in (s.method, None) for p in (s.path, None)]
+        return any(key in self.allowed for key in keys)
 
     def hook(self, version: str) -> Callable[[httpx.Response], None]:
         def on_response(response: httpx.Response) -> None:
@@ -59,7 +64,7 @@ class ContractRecorder:
     def problems(self) -> list[str]:
         out = []
         for s in self.seen:
-            if (s.method, s.path, s.status) in self.allowed:
+            if self._allowed(s):
                 continue
             if contract.find_operation(s.version, s.method, s.path) is None:
                 if s.status in (404, 405):

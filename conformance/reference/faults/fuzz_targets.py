@@ -45,7 +45,7 @@ FAULTS = (
         description="produce answers name the offset field `offsetId` instead of `offset`",
         versions=BOTH,
         rows=("P1",),
-        caught_by=("FUZZ-STATEFUL",),
+        caught_by=("FUZZ-produceToTopic-v1", "FUZZ-produceToTopic-v2", "FUZZ-STATEFUL"),
         hooks={"produce_result": _rename_offset},
     ),
     Fault(
@@ -54,7 +54,7 @@ FAULTS = (
         description='produce answers carry each offset as a JSON string ("7") instead of an integer',
         versions=BOTH,
         rows=("P1",),
-        caught_by=("FUZZ-STATEFUL",),
+        caught_by=("FUZZ-produceToTopic-v1", "FUZZ-produceToTopic-v2", "FUZZ-STATEFUL"),
         hooks={"produce_result": _offset_as_string},
     ),
     Fault(
@@ -72,6 +72,7 @@ FAULTS = (
         description="GET /topics answers its JSON list labelled text/plain",
         versions=BOTH,
         rows=("A1", "M1"),
+        caught_by=("FUZZ-listTopics-v1", "FUZZ-listTopics-v2"),
         hooks={"response": _topics_as_text},
     ),
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Any
 
@@ -140,7 +141,15 @@ def _serve(config: Any, host: str, port: int) -> int:
         print(f"{READY_PREFIX}{url} ({'; '.join(details)})", flush=True)
 
     server = NotifyingServer(uvicorn_config(create_app(config)), on_ready=ready)
-    server.run(sockets=[sock])  # uvicorn handles SIGINT/SIGTERM: graceful stop
+
+    def stop(signum: int, frame: Any) -> None:
+        server.should_exit = True
+
+    # uvicorn catches SIGINT/SIGTERM while serving and re-raises them to the previous handlers
+    # once stopped; these make that a clean exit 0 instead of death by signal.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, stop)
+    server.run(sockets=[sock])
     sock.close()
     sys.stdout.flush()
     return 0

@@ -277,3 +277,23 @@ def test_allowance_file_rules(tmp_path: Path) -> None:
     table.write_text('[[allow]]\nrecording = "r"\nprobe = "p"\nindex = 0\nreason = "because"\n')
     with pytest.raises(ValueError, match=r"citing contract\.md"):
         load_allowances(table)
+
+
+def test_replay_realigns_offsets_where_the_reference_refused_stored_records() -> None:
+    rec = recordings.load("confluent-5.5.0-v1")
+    probe = rec.probe("produce_ct_json_v1")  # Confluent stored it; a binary-only server refuses
+    (recorded,) = probe.exchanges
+    refused = Response.build(
+        415, {"content-type": "application/vnd.kafka.v1+json"}, b'{"error_code": 415, "message": "x"}'
+    )
+    client = _Scripted([Exchange(recorded.request, refused), recorded])
+    (comparison,) = replay(replace(rec, probes=(probe,)), client)  # type: ignore[arg-type]
+    assert comparison.realigned
+    assert {d.aspect for d in comparison.differences} >= {"status", "error_code"}
+    assert client.paths == [recorded.request.path, recorded.request.path]
+    # A produce that failed on Confluent too (per-record 50003) is not re-sent.
+    (failed,) = rec.probe("produce_topic_unknown_topic").exchanges
+    client = _Scripted([Exchange(failed.request, refused)])
+    (comparison,) = replay(replace(rec, probes=(rec.probe("produce_topic_unknown_topic"),)), client)  # type: ignore[arg-type]
+    assert not comparison.realigned
+    assert len(client.paths) == 1

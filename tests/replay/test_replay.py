@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from conformance import recordings
+from conformance.exchange import Exchange
 from conformance.recordings import Recording
 from conformance.replay import (
     ALLOWANCES,
@@ -73,3 +74,41 @@ def test_docs_fidelity_is_current(results: list[tuple[Recording, list[Judged]]])
     expected = render(results, COMMAND)
     current = REPORT.read_text("utf-8") if REPORT.exists() else ""
     assert current == expected, f"{REPORT} is out of date: run {COMMAND}"
+
+
+def _accepted_by_v9_v10_v11(exchange: Exchange) -> bool:
+    """contract.md §8 V9–V11: a 4xx with an error body, or 200 with every entry failed."""
+    response = exchange.response
+    if response is None:
+        return False
+    body = response.json_or_none()
+    if 400 <= response.status < 500:
+        return isinstance(body, dict) and isinstance(body.get("error_code"), int)
+    offsets = body.get("offsets") if isinstance(body, dict) else None
+    return (
+        response.status == 200
+        and isinstance(offsets, list)
+        and all(
+            isinstance(e, dict) and e.get("offset") is None and isinstance(e.get("error_code"), int)
+            for e in offsets
+        )
+    )
+
+
+def test_unanswered_recordings_still_get_an_answer_the_contract_accepts(
+    results: list[tuple[Recording, list[Judged]]],
+) -> None:
+    """Where Confluent did not answer within 10 s, the reference answers at once, and a produce to
+    an unknown topic or partition gets an answer §8 V9–V11 accept."""
+    seen = 0
+    for _, judged in results:
+        for j in judged:
+            if j.status != "not compared":
+                continue
+            seen += 1
+            replayed = j.comparison.replayed
+            assert replayed.response is not None, f"{j.comparison.key}: no answer ({replayed.error})"
+            request = replayed.request
+            if request.method == "POST" and request.path.startswith("/topics/"):
+                assert _accepted_by_v9_v10_v11(replayed), f"{j.comparison.key}: {replayed.describe()}"
+    assert seen == 11

@@ -115,7 +115,12 @@ def observe_answer(j: Judgement, exchange: Exchange, what: str) -> None:
 
 def _malformed_or_missing_body(exchange: Exchange) -> bool:
     body = exchange.request.body
-    if exchange.request.method not in ("POST", "PUT"):
+    # `GET …/offsets` of a v2 consumer is the one GET that carries a JSON body (§2.2 #19).
+    path = urlsplit(exchange.request.url).path.rstrip("/")
+    carries_body = exchange.request.method in ("POST", "PUT") or (
+        exchange.request.method == "GET" and "/consumers/" in path and path.endswith("/offsets")
+    )
+    if not carries_body:
         return False
     if body is None or body.strip() == b"":
         return True

@@ -312,7 +312,9 @@ def _send_unauthorised(
             if not path.endswith("/partitions/0"):
                 record["partition"] = 0  # so that a refused record, if written, is in the span read back
             send("POST", path, ct=binary, json={"records": [record]})
-        # consumer management: creation under a name, then calls on a live instance
+        # consumer management: creation under a name, then calls on a live instance. Should the
+        # refused creation succeed after all, the run's cleanup deletes what it made.
+        ctx.cleanup(instance_path(group, name))
         send("POST", f"/consumers/{seg(group)}", ct=generic, json=_consumer_body(ctx, name))
         if instance is not None:
             if ctx.version == "v1":

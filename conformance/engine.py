@@ -32,6 +32,8 @@ still ends, so a hanging target never hangs the suite.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import queue
 import random
 import threading
@@ -335,6 +337,19 @@ def phases(checks: Sequence[Check]) -> list[tuple[list[Check], bool]]:
     return [(ordinary, True), (isolated, False), (last, False)]
 
 
+# Modules that libraries import lazily, inside a call, on first use. A first import from several
+# check threads at once races (a partially initialised module: "cannot import name ..."; and under
+# pytest's assertion rewriting, concurrent ast.parse fails). Importing them once, in the calling
+# thread before the pool starts, removes the race.
+LAZY_IMPORTS = ("schemathesis.specs.openapi.schemas",)
+
+
+def preload() -> None:
+    for name in LAZY_IMPORTS:
+        with contextlib.suppress(ImportError):  # the library is optional for the runner itself
+            importlib.import_module(name)
+
+
 @dataclass
 class Scheduled:
     results: dict[str, CheckResult]
@@ -354,11 +369,12 @@ def run_checks(
     """Run the checks; never raises for a check's sake and never waits more than `time_bound`
     seconds. Ctrl-C stops it: checks not finished are reported as error."""
     progress = progress or Progress()
+    preload()
     out = Scheduled({})
     stop = threading.Event()
     done: queue.Queue[CheckResult] = queue.Queue()
     deadline = None if time_bound is None else time.monotonic() + time_bound
-    budget_note = "" if time_bound is None else f" within the run's time bound of {time_bound:.0f} s"
+    budget_note = "" if time_bound is None else f" within the run's time bound of {time_bound:g} s"
 
     def work(tasks: queue.Queue[Check]) -> None:
         while not stop.is_set():

@@ -154,6 +154,11 @@ def _gating(result: CheckResult, strict: bool) -> bool:
     return result.level is Level.MUST or (strict and result.level is Level.SHOULD)
 
 
+def _ids(ids: list[str], limit: int = 12) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
 def verdict_reasons(run: RunResults) -> list[str]:
     """Why the verdict is not conformant, one line each (empty when conformant)."""
     failing = [r.id for r in run.sorted_results() if r.outcome is Outcome.FAIL and _gating(r, run.strict)]
@@ -168,21 +173,22 @@ def verdict_reasons(run: RunResults) -> list[str]:
     if run.preflight_error:
         reasons.append(f"preflight failed: {run.preflight_error}")
     if failing:
-        reasons.append(f"{len(failing)} gating check(s) failed: {', '.join(failing)}")
+        reasons.append(f"{len(failing)} gating check(s) failed: {_ids(failing)}")
     if not_judged:
-        reasons.append(f"{len(not_judged)} gating check(s) skipped or errored: {', '.join(not_judged)}")
+        reasons.append(f"{len(not_judged)} gating check(s) skipped or errored: {_ids(not_judged)}")
     if left_out:
-        reasons.append(f"{len(left_out)} MUST check(s) left out by --only/--skip: {', '.join(left_out)}")
+        reasons.append(f"{len(left_out)} MUST check(s) left out by --only/--skip: {_ids(left_out)}")
     if run.interrupted:
         reasons.append("the run was interrupted")
     if run.results and not run.preflight_error:
         skipped = sum(1 for r in run.results if r.outcome is Outcome.SKIP)
         if skipped * 2 > len(run.results):
             reasons.append(f"{skipped} of {len(run.results)} checks were skipped")
-    if not any(r.level is Level.MUST and r.outcome in (Outcome.PASS, Outcome.XFAIL) for r in run.results):
-        reasons.append("no MUST check ran to a pass")
+    ran = (Outcome.PASS, Outcome.XFAIL, Outcome.XPASS)
+    if not reasons and not any(r.level is Level.MUST and r.outcome in ran for r in run.results):
+        reasons.append("no MUST check ran")
     if stale:
-        reasons.append(f"stale expectation(s), now passing: {', '.join(stale)}")
+        reasons.append(f"stale expectation(s), now passing: {_ids(stale)}")
     return reasons
 
 

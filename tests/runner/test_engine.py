@@ -1,0 +1,170 @@
+"""run_check's outcome mapping, scheduling, time bound, selection and cleanup, on synthetic checks."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from conformance.checks.model import CheckContext, Judgement, skip
+from conformance.client import Credentials
+from conformance.engine import LiveContext, cleanup, phases, run_check, run_checks, select
+from conformance.errors import UsageError
+from conformance.report.model import Outcome
+
+from .support import check, failing, mock_target, passing
+
+
+def test_pass_fail_and_level() -> None:
+    target = mock_target()
+    assert run_check(check("T-001", passing), target).outcome is Outcome.PASS
+    result = run_check(check("T-002", failing), target)
+    assert result.outcome is Outcome.FAIL
+    assert result.message.startswith("GET /topics -> 200")
+    assert "expected 200 with a list; got 200" in result.message
+    assert result.findings and result.exchanges
+
+
+def test_info_findings_become_observations() -> None:
+    # O1 is INFO in both versions: an INFO check records, it never fails.
+    result = run_check(check("T-003", failing, row="O1", area="other"), mock_target())
+    assert result.outcome is Outcome.PASS
+    assert any("expected 200 with a list" in o for o in result.observations)
+
+
+def test_skip_reason_and_unmet_needs() -> None:
+    def skipping(ctx: CheckContext) -> Judgement:
+        raise skip("needs a second broker")
+
+    assert run_check(check("T-004", skipping), mock_target()).message == "needs a second broker"
+    result = run_check(
+        check("T-005", passing, needs=frozenset({"two-partitions"})), mock_target(partitions=1)
+    )
+    assert result.outcome is Outcome.SKIP
+    assert "at least 2 partitions" in result.message and "has 1" in result.message
+    unknown = run_check(check("T-006", passing, needs=frozenset({"bogus"})), mock_target())
+    assert unknown.outcome is Outcome.SKIP and "unknown precondition" in unknown.message
+
+
+def test_exception_is_an_error_with_one_line_and_traceback() -> None:
+    def broken(ctx: CheckContext) -> Judgement:
+        raise ValueError("bad\nthing")
+
+    result = run_check(check("T-007", broken), mock_target())
+    assert result.outcome is Outcome.ERROR
+    assert result.message == "the check raised ValueError: bad thing"
+    assert result.traceback and "ValueError" in result.traceback
+
+
+def test_no_response_is_an_error_that_says_so() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    result = run_check(check("T-008", failing), mock_target(refuse))
+    assert result.outcome is Outcome.ERROR
+    assert "no response" in result.message and "refused" in result.message
+
+    def crash_on_none(ctx: CheckContext) -> Judgement:
+        exchange = ctx.api.topics()
+        assert exchange.response is not None
+        return Judgement()
+
+    result = run_check(check("T-009", crash_on_none), mock_target(refuse))
+    assert result.outcome is Outcome.ERROR and result.message.startswith("no response: GET /topics")
+
+
+def test_context_names_and_seeded_rng() -> None:
+    target = mock_target()
+    a = LiveContext(check("T-010", passing), target)
+    b = LiveContext(check("T-010", passing), target)
+    c = LiveContext(check("T-011", passing), target)
+    assert a.group("g1") == "krc-test-t-010-g1"
+    assert a.rng.random() == b.rng.random() != c.rng.random()
+    assert a.client is not b.client
+
+
+def test_concurrent_and_ordered_phases() -> None:
+    started: list[str] = []
+
+    def record(name: str, delay: float = 0.2):  # type: ignore[no-untyped-def]
+        def probe(ctx: CheckContext) -> Judgement:
+            started.append(name)
+            time.sleep(delay)
+            return Judgement()
+
+        return probe
+
+    checks = [check(f"T-1{n:02d}", record(f"T-1{n:02d}")) for n in range(8)]
+    checks.append(check("T-200", record("last"), needs=frozenset({"last"})))
+    checks.append(check("T-201", record("isolated"), needs=frozenset({"isolated"})))
+    assert [len(batch) for batch, _ in phases(checks)] == [8, 1, 1]
+    began = time.monotonic()
+    out = run_checks(checks, mock_target(), jobs=8)
+    elapsed = time.monotonic() - began
+    assert all(r.outcome is Outcome.PASS for r in out.results.values())
+    assert elapsed < 1.2, "eight 0.2 s checks must run concurrently"
+    assert started[-2:] == ["isolated", "last"]
+
+
+def test_time_bound_turns_unfinished_checks_into_errors() -> None:
+    def slow(ctx: CheckContext) -> Judgement:
+        time.sleep(3)
+        return Judgement()
+
+    began = time.monotonic()
+    out = run_checks([check("T-300", slow), check("T-301", passing)], mock_target(), time_bound=0.5)
+    assert time.monotonic() - began < 1.5
+    assert out.timed_out
+    assert out.results["T-301"].outcome is Outcome.PASS
+    assert out.results["T-300"].outcome is Outcome.ERROR
+    assert out.results["T-300"].message.startswith("did not finish within the run's time bound of 0.5 s")
+
+
+def test_select_by_area_id_and_opt_in_needs() -> None:
+    checks = [
+        check("T-400", passing),
+        check("T-401", passing, area="produce", row="P1"),
+        check("T-402", passing, area="auth", row="U2m", needs=frozenset({"credentials"})),
+        check("T-403", passing, versions=("v2",)),
+    ]
+    chosen, not_run = select(checks, "v1", only=["produce"])
+    assert [c.id for c in chosen] == ["T-401"]
+    assert {n.check.id: n.counts_against for n in not_run} == {"T-400": True, "T-402": True}
+    chosen, not_run = select(checks, "v1", skip=["t-401"])
+    assert [c.id for c in chosen] == ["T-400"]
+    assert {n.check.id: n.counts_against for n in not_run} == {"T-401": True, "T-402": False}
+    chosen, _ = select(checks, "v1", credentials=True)
+    assert [c.id for c in chosen] == ["T-400", "T-401", "T-402"]
+    with pytest.raises(UsageError, match="--only prodce: no check id or area"):
+        select(checks, "v1", only=["prodce"])
+
+
+def test_cleanup_deletes_registered_consumers_and_lists_leftovers() -> None:
+    deleted: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE":
+            deleted.append(request.url.path)
+            if "stuck" in request.url.path:
+                return httpx.Response(500)
+            return httpx.Response(404 if "gone" in request.url.path else 204)
+        return httpx.Response(200, json=[])
+
+    target = mock_target(handler, credentials=Credentials(api_key="k"))
+
+    def register(ctx: CheckContext) -> Judgement:
+        for name in ("a", "gone", "stuck", "a"):
+            ctx.cleanup(f"/consumers/g/instances/{name}")
+        raise RuntimeError("the check failed after creating consumers")
+
+    run_check(check("T-500", register), target)
+    leftovers = cleanup(target)
+    assert deleted == [
+        "/consumers/g/instances/a",
+        "/consumers/g/instances/gone",
+        "/consumers/g/instances/stuck",
+    ]
+    assert [(x.path, x.reason) for x in leftovers] == [
+        ("/consumers/g/instances/stuck", "DELETE answered 500")
+    ]

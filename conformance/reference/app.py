@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from conformance.reference import codec, errors
 from conformance.reference.codec import ABSENT, Base64Error
-from conformance.reference.config import ReferenceConfig
+from conformance.reference.config import MAX_PARTITIONS, TOPIC_NAME, ReferenceConfig
 from conformance.reference.consumers import Consumers, Instance
 from conformance.reference.errors import DomainError, FrameworkError, PlainTextError, RestError
 from conformance.reference.faults import Answer, Call, Hooks, ProduceItem, resolve
@@ -710,6 +710,44 @@ async def committed_offsets(req: Req) -> Reply:
     return Reply(body={"offsets": out})
 
 
+# -- Message Hub's admin API (v1 only) -------------------------------------------------------
+# IBM's Node client (message-hub-rest) manages topics through /admin/topics, beside the Kafka
+# REST API (contract.md §6, [IBM-node], [IBM-admin]). The minimal part it uses is served as its
+# mock documents it: 202 with no body, 42201 for an existing topic, camelCase error bodies.
+def _admin_error(status: int, code: int, message: str) -> Reply:
+    return Reply(status, {"errorCode": code, "errorMessage": message})
+
+
+async def admin_list_topics(req: Req) -> Reply:
+    log = req.state.log
+    return Reply(
+        body=[
+            {"name": name, "partitions": len(log.topics[name].partitions), "markedForDeletion": False}
+            for name in log.names()
+        ]
+    )
+
+
+async def admin_create_topic(req: Req) -> Reply:
+    body = req.json()
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+        return _admin_error(422, 42202, "A topic name must be specified.")
+    name, partitions = body["name"], body.get("partitions", 1)
+    if not TOPIC_NAME.fullmatch(name) or name in (".", ".."):
+        return _admin_error(422, 42203, "Invalid topic name.")
+    if not _is_int(partitions) or not 1 <= partitions <= MAX_PARTITIONS:
+        return _admin_error(422, 42205, f"Invalid number of partitions: 1 to {MAX_PARTITIONS}.")
+    if not req.state.log.create_topic(name, partitions):
+        return _admin_error(422, 42201, "Topic already exists.")
+    return Reply(202)
+
+
+async def admin_delete_topic(req: Req) -> Reply:
+    if not req.state.log.delete_topic(req.path("topic")):
+        return _admin_error(404, 40401, "Topic not found.")
+    return Reply(202)
+
+
 # -- the route table ------------------------------------------------------------------------
 _INSTANCE = "/consumers/{group}/instances/{instance}"
 
@@ -742,6 +780,9 @@ ROUTES: dict[str, tuple[tuple[str, str, str, Handler, str], ...]] = {
         ("delete_consumer", "DELETE", _INSTANCE, delete_consumer, "consumer"),
         ("consumer_read", "GET", _INSTANCE + "/topics/{topic}", v1_consumer_read, "consume"),
         ("commit", "POST", _INSTANCE + "/offsets", v1_commit, "consumer"),
+        ("admin_list_topics", "GET", "/admin/topics", admin_list_topics, "admin"),
+        ("admin_create_topic", "POST", "/admin/topics", admin_create_topic, "admin"),
+        ("admin_delete_topic", "DELETE", "/admin/topics/{topic}", admin_delete_topic, "admin"),
     ),
     "v2": (
         ("root", "GET", "/", root, "metadata"),
@@ -808,8 +849,8 @@ def _endpoint(name: str, handler: Handler, media: Media) -> Callable[[Request], 
         request.state.choice = choice
         body = await request.body()
         reply = await handler(Req(request, state, call, choice, body))
-        if reply.status == 204:
-            return Response(status_code=204)
+        if reply.body is None:
+            return Response(status_code=reply.status)
         return Response(_json(reply.body), reply.status, media_type=choice.content_type)
 
     return endpoint

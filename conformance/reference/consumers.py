@@ -162,6 +162,8 @@ class Consumers:
             for tp in tps:
                 if len(out) >= MAX_RECORDS_PER_READ or blocked:
                     break
+                if self.log.topic(tp[0]) is None:
+                    continue  # deleted through the admin API
                 position = self.position(instance, tp)
                 for offset, record in self.log.read(*tp, position, MAX_RECORDS_PER_READ - len(out)):
                     size = record.size

@@ -136,15 +136,32 @@ class Log:
             self.version += 1
         return out
 
+    def _partition(self, topic: str, partition: int) -> Partition | None:
+        t = self.topics.get(topic)
+        return t.partitions[partition] if t is not None and 0 <= partition < len(t.partitions) else None
+
     def bounds(self, topic: str, partition: int) -> tuple[int, int]:
-        p = self.topics[topic].partitions[partition]
+        """(log start, log end); (0, 0) for a partition that does not (or no longer) exist."""
         with self._lock:
-            return p.start, p.end
+            p = self._partition(topic, partition)
+            return (p.start, p.end) if p is not None else (0, 0)
 
     def read(self, topic: str, partition: int, offset: int, count: int) -> list[tuple[int, Record]]:
-        p = self.topics[topic].partitions[partition]
         with self._lock:
-            return p._slice(offset, count)
+            p = self._partition(topic, partition)
+            return p._slice(offset, count) if p is not None else []
+
+    def create_topic(self, name: str, partitions: int) -> bool:
+        """False when the topic exists already (Message Hub's admin API, contract.md §6)."""
+        with self._lock:
+            if name in self.topics:
+                return False
+            self.topics[name] = Topic(name, partitions)
+            return True
+
+    def delete_topic(self, name: str) -> bool:
+        with self._lock:
+            return self.topics.pop(name, None) is not None
 
     def offset_for_time(self, topic: str, partition: int, timestamp_ms: int) -> int:
         p = self.topics[topic].partitions[partition]

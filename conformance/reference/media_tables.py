@@ -64,6 +64,8 @@ V1 = {
         (*_V1_GENERIC, Offer(mt.BINARY_V1, 0.1), Offer(mt.JSON_V1, 0.1), Offer(mt.AVRO_V1, 0.1)),
         _V1_BODY_CONSUMES | _V1_NOT_BINARY,
     ),
+    # Message Hub's admin API: plain JSON (contract.md §6).
+    "admin": Media((Offer(mt.JSON, 1.0),), None),
 }
 
 # -- v2 (kafka-rest 7.5.0) -------------------------------------------------------------------

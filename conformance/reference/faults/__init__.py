@@ -63,7 +63,14 @@ __all__ = [
 ]
 
 AREA_MODULES = (
-    "produce", "consumers", "metadata", "negotiation", "auth", "robustness", "real_servers", "fuzz_targets",
+    "produce",
+    "consumers",
+    "metadata",
+    "negotiation",
+    "auth",
+    "robustness",
+    "real_servers",
+    "fuzz_targets",
 )
 
 SWITCHES: Mapping[str, str] = {

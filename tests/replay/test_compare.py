@@ -297,3 +297,18 @@ def test_replay_realigns_offsets_where_the_reference_refused_stored_records() ->
     (comparison,) = replay(replace(rec, probes=(rec.probe("produce_topic_unknown_topic"),)), client)  # type: ignore[arg-type]
     assert not comparison.realigned
     assert len(client.paths) == 1
+
+
+def test_recorded_absolute_urls_and_generated_names_are_rewritten() -> None:
+    from conformance.replay import _Names
+
+    names = _Names("http://127.0.0.1:28082", {"rest-consumer-abc": "rest-consumer-xyz"})
+    assert names.path(
+        "http://127.0.0.1:28082/consumers/g/instances/rest-consumer-abc/topics/t?max_bytes=1"
+    ) == ("/consumers/g/instances/rest-consumer-xyz/topics/t?max_bytes=1")
+    # Only whole path segments are renamed; the group name and query stay as recorded.
+    assert (
+        names.path("/consumers/rest-consumer-abc-group/instances/x")
+        == "/consumers/rest-consumer-abc-group/instances/x"
+    )
+    assert names.path("http://127.0.0.1:28082") == "/"

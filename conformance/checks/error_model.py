@@ -131,8 +131,10 @@ def _malformed_or_missing_body(exchange: Exchange) -> bool:
     return False
 
 
-def e1_exemption(exchange: Exchange) -> str | None:
-    """Why §8 E1 does not judge this error answer, or None when it does."""
+def e1_exemption(exchange: Exchange, *, known_application: bool = False) -> str | None:
+    """Why §8 E1 does not judge this error answer, or None when it does. `known_application`:
+    the request is known to trigger an application error (the E1 probe's own requests), so a
+    bare 404/406 is not taken for a framework error."""
     response = exchange.response
     if response is None:
         return "no response"
@@ -142,6 +144,8 @@ def e1_exemption(exchange: Exchange) -> str | None:
         return "auth refusal (judged by U2m, U2, U3)"
     if isinstance(body, dict) and "offsets" in body:
         return "produce answer carrying offsets (judged by V12)"
+    if known_application:
+        return None
     if status == 405:
         return "framework 405"
     code = body.get("error_code") if is_error_body(body) else None
@@ -154,14 +158,14 @@ def e1_exemption(exchange: Exchange) -> str | None:
     return None
 
 
-def judge_error_bodies(exchanges: Iterable[Exchange]) -> Judgement:
+def judge_error_bodies(exchanges: Iterable[Exchange], *, known_application: bool = False) -> Judgement:
     """E1: every application 4xx/5xx has an error body and a JSON Content-Type."""
     j = Judgement()
     for exchange in exchanges:
         response = exchange.response
         if response is None or response.status < 400:
             continue
-        if e1_exemption(exchange) is not None:
+        if e1_exemption(exchange, known_application=known_application) is not None:
             continue
         j.require(
             is_error_body(response.json_or_none()) and response.is_json_labelled,
@@ -388,7 +392,7 @@ def _application_errors(ctx: CheckContext) -> list[Exchange]:
     )
 )
 def application_error_bodies(ctx: CheckContext) -> Judgement:
-    return judge_error_bodies(_application_errors(ctx))
+    return judge_error_bodies(_application_errors(ctx), known_application=True)
 
 
 @checks.add(

@@ -70,10 +70,12 @@ class Console:
         except (OSError, ValueError):  # a closed pipe must not turn into a traceback
             pass
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, *, masked: bool = True) -> None:
+        """One line. `masked=False` only for text the suite wrote itself and that holds no value
+        from the user or the target."""
         with self._lock:
             self._clear_live()
-            self._write(self._mask(text) + "\n")
+            self._write((self._mask(text) if masked else text) + "\n")
             self._draw_live()
 
     # -- progress --------------------------------------------------------------------------

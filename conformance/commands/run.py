@@ -10,7 +10,9 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,11 +27,11 @@ from conformance.cli import Handler
 from conformance.client import TargetClient
 from conformance.console import Console
 from conformance.engine import Progress, Target, cleanup, late_leftovers, new_run_id, run_checks, select
-from conformance.errors import TargetError, UsageError
+from conformance.errors import ConformanceError, TargetError, UsageError
 from conformance.expectations import apply as apply_expectations
 from conformance.expectations import load as load_expectations
 from conformance.preflight import run_preflight
-from conformance.report.model import Outcome, RunResults
+from conformance.report.model import Outcome, RunResults, mask
 from conformance.report.writers import write_all
 from conformance.settings import Settings, load
 
@@ -112,8 +114,27 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
 def handle(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     console = Console(secrets=settings.secrets())
-    outcome = execute(settings, console)
+    if any(len(s) < 6 for s in settings.secrets()):
+        console.say(
+            "note: a secret shorter than 6 characters is masked wherever it appears; output may look garbled"
+        )
+    try:
+        outcome = execute(settings, console)
+    except (ConformanceError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug in the suite: one line, the traceback in a file, never on screen
+        path = Path(tempfile.gettempdir()) / f"kafka-rest-conformance-{os.getpid()}.traceback.txt"
+        path.write_text(mask_text(traceback.format_exc(), settings.secrets()), "utf-8")
+        console.say(
+            f"kafka-rest-conformance: internal error {type(exc).__name__}: {exc} (a bug; traceback in {path})"
+        )
+        return 1
     return outcome.exit_code
+
+
+def mask_text(text: str, secrets: tuple[str, ...]) -> str:
+    masked: str = mask(text, secrets)
+    return masked
 
 
 # -- the run ---------------------------------------------------------------------------------------

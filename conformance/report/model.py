@@ -216,7 +216,7 @@ MAX_EXCHANGES = 40  # per check in a report
 
 
 def mask(value: Any, secrets: Iterable[str]) -> Any:
-    """Replace every secret wherever it appears in a JSON-like value (keys and strings)."""
+    """Replace every secret wherever it appears in the strings of a JSON-like value."""
     wanted = [s for s in secrets if s]
     if not wanted:
         return value
@@ -229,8 +229,8 @@ def mask(value: Any, secrets: Iterable[str]) -> Any:
             return v
         if isinstance(v, list):
             return [walk(x) for x in v]
-        if isinstance(v, Mapping):
-            return {walk(k): walk(x) for k, x in v.items()}
+        if isinstance(v, Mapping):  # keys are the report's own field names
+            return {k: walk(x) for k, x in v.items()}
         return v
 
     return walk(value)

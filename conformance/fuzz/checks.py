@@ -19,7 +19,7 @@ from conformance.checks.api import instance_path
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe, skip
 from conformance.exchange import Exchange
 from conformance.fuzz import negative
-from conformance.fuzz.drive import positive_judge, run_generated
+from conformance.fuzz.drive import positive_judge, run_generated, serial
 from conformance.fuzz.generate import Facts, Prepared
 from conformance.fuzz.judge import Operation, operations
 from conformance.fuzz.operations import Rule, all_rows, rule
@@ -164,7 +164,7 @@ def _register_operations() -> None:
                 versions=versions,
             )
             op_ids = {v: per_version[v][0].operation_id for v in versions}
-            checks.add(requirement)(positive_probe(requirement, op_ids))
+            checks.add(requirement)(serial(positive_probe(requirement, op_ids)))
 
 
 @checks.add(
@@ -181,6 +181,7 @@ def _register_operations() -> None:
         ),
     )
 )
+@serial
 def stateful(ctx: CheckContext) -> Judgement:
     return run_stateful(ctx)
 
@@ -198,6 +199,7 @@ def stateful(ctx: CheckContext) -> Judgement:
         ),
     )
 )
+@serial
 def roundtrip(ctx: CheckContext) -> Judgement:
     return run_roundtrip(ctx)
 

@@ -9,7 +9,9 @@ field named `key`, schemathesis-4.md §5, so its output is never used).
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from hypothesis.errors import HypothesisException
 from schemathesis import GenerationMode
 
 from conformance import contract
-from conformance.checks.model import CheckContext, Judgement
+from conformance.checks.model import CheckContext, Judgement, Probe
 from conformance.exchange import Exchange
 from conformance.fuzz.generate import Facts, Fitter, Prepared, Unsafe, narrow
 from conformance.fuzz.judge import Operation, judge_response
@@ -73,6 +75,21 @@ def hypothesis_settings(max_examples: int, **extra: Any) -> settings:
         print_blob=False,
         **extra,
     )
+
+
+# hypothesis and schemathesis are not safe to run from several threads at once (CPython 3.11
+# raised "AST constructor recursion depth mismatch" when the runner ran two fuzz checks
+# concurrently), so the layer's probes run one at a time; other areas still run in parallel.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def serial(probe: Probe) -> Probe:
+    @functools.wraps(probe)
+    def run(ctx: CheckContext) -> Judgement:
+        with _ONE_AT_A_TIME:
+            return probe(ctx)
+
+    return run
 
 
 class GeneratedFailure(AssertionError):

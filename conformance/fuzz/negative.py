@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe
 from conformance.exchange import Exchange
-from conformance.fuzz.drive import run_generated
+from conformance.fuzz.drive import run_generated, serial
 from conformance.fuzz.generate import Facts, Prepared
 from conformance.fuzz.judge import Operation, operations
 from conformance.fuzz.operations import Rule, rule, template
@@ -288,5 +288,5 @@ def register(checks: CheckSet, prepare: Callable[[CheckContext, Rule], Facts]) -
             levels={v: Level.SHOULD for v in versions},
         )
         checks.add(requirement)(
-            negative_probe(requirement, {v: o.operation_id for v, o in per_version.items()}, prepare)
+            serial(negative_probe(requirement, {v: o.operation_id for v, o in per_version.items()}, prepare))
         )

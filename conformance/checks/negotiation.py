@@ -551,17 +551,31 @@ def judge_records_served(
 
 
 def judge_empty_204(exchanges: Iterable[Exchange]) -> Judgement:
-    """A14: a 204 has an empty body (a Content-Type header is tolerated)."""
+    """A14: a 204 has an empty body (a Content-Type header is tolerated).
+
+    An HTTP/1.1 client never reads a body after a 204 (h11, like every client, frames it as
+    empty), so the bytes a server sends there are invisible here and corrupt the next response
+    on the connection instead. What stays visible is the framing that announces them: a
+    Content-Length above 0 or a Transfer-Encoding, both forbidden on a 204 (RFC 9110 §8.6,
+    RFC 9112 §6.1). Either counts as a body."""
     j = Judgement()
     for ex in exchanges:
-        if ex.status == 204 and ex.response is not None:
-            j.require(
-                not ex.response.body,
-                expected=f"{_sent(ex)}: 204 with an empty body",
-                got=f"204 with {len(ex.response.body)} bytes {ex.response.text[:60]!r}",
-                why="HTTP forbids a body on 204; clients and proxies drop or choke on it (A14)",
-                exchange=ex,
-            )
+        if ex.status != 204 or ex.response is None:
+            continue
+        length = (ex.response.header("content-length") or "0").strip()
+        encoding = ex.response.header("transfer-encoding")
+        announced = encoding is not None or not (length.isdigit() and int(length) == 0)
+        if ex.response.body:
+            got = f"204 with {len(ex.response.body)} bytes {ex.response.text[:60]!r}"
+        else:
+            got = f"204 announcing a body (Content-Length {length}, Transfer-Encoding {encoding or 'none'})"
+        j.require(
+            not ex.response.body and not announced,
+            expected=f"{_sent(ex)}: 204 with an empty body and no body framing",
+            got=got,
+            why="HTTP forbids a body on 204; clients drop it and the next response on the connection breaks (A14)",
+            exchange=ex,
+        )
     return j
 
 

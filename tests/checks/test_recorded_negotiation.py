@@ -411,3 +411,15 @@ def test_a14_judge_catches_a_body() -> None:
     assert deleted.status == 204
     with_body = Response.build(204, {"content-type": "application/json"}, b"{}")
     assert not neg.judge_empty_204([Exchange(deleted.request, with_body)]).passed
+
+
+def test_a14_judge_catches_body_framing_on_204() -> None:
+    """httpx never reads a body after a 204; the framing headers that announce one are the evidence."""
+    rec = recordings.load("confluent-7.5.0-v2")
+    deleted = mains(rec, "consumer_delete")[0]
+    chunked = Response.build(204, {"transfer-encoding": "chunked"})
+    sized = Response.build(204, {"content-length": "2"})
+    zero = Response.build(204, {"content-length": "0", "content-type": "application/json"})
+    assert not neg.judge_empty_204([Exchange(deleted.request, chunked)]).passed
+    assert not neg.judge_empty_204([Exchange(deleted.request, sized)]).passed
+    assert neg.judge_empty_204([Exchange(deleted.request, zero)]).passed

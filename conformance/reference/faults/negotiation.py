@@ -115,6 +115,14 @@ def _format_from_content_type(call: Call, instance: object, answer: dict[str, ob
     return answer
 
 
+def _chunked_204(call: Call, answer: Answer) -> Answer:
+    # A server that streams every answer chunked, 204s included: the framing announces a body
+    # (a real server then sends the "0" terminator too; h11 here cannot, the header shows it).
+    if answer.status == 204:
+        answer.headers["transfer-encoding"] = "chunked"
+    return answer
+
+
 # -- real servers ----------------------------------------------------------------------------------
 
 
@@ -269,6 +277,15 @@ FAULTS = (
         caught_by=("NEG-002",),
         subtle=True,
         hooks={"consumer_created": _format_from_content_type},
+    ),
+    Fault(
+        id="negotiation-204-chunked",
+        area="negotiation",
+        description="204 answers carry Transfer-Encoding: chunked, framing a body HTTP forbids on 204",
+        versions=BOTH,
+        rows=("A14",),
+        caught_by=("NEG-023",),
+        hooks={"response": _chunked_204},
     ),
     Fault(
         id="karapace-json-v2-content-type",

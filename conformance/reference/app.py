@@ -462,6 +462,8 @@ async def create_consumer(req: Req) -> Reply:
         if field not in (_V1_CREATE_FIELDS if req.v1 else _V2_CREATE_FIELDS):
             raise errors.unrecognized(field)
     fmt = (_text(body.get("format")) or "binary").lower()
+    # json and avro consumers are created as Confluent creates them, so that the format-mismatch
+    # rows (C17, D31) can run against the reference (contract.md §6).
     if fmt not in _FORMATS[version]:
         raise RestError(422, 422, "Invalid format type.")
     reset = _text(body.get("auto.offset.reset"))

@@ -115,6 +115,14 @@ def _format_from_content_type(call: Call, instance: object, answer: dict[str, ob
     return answer
 
 
+def _records_generic_label(call: Call, answer: Answer) -> Answer:
+    # The record-list serializer has its own writer that labels with the generic type; the
+    # empty list goes through the default one and is labelled right.
+    if call.route == "records" and answer.status == 200 and answer.body.strip() != b"[]":
+        answer.headers["content-type"] = mt.V2
+    return answer
+
+
 def _chunked_204(call: Call, answer: Answer) -> Answer:
     # A server that streams every answer chunked, 204s included: the framing announces a body
     # (a real server then sends the "0" terminator too; h11 here cannot, the header shows it).
@@ -148,6 +156,13 @@ async def _karapace_records_format(call: Call) -> Answer | None:
         return None
     message = "Consumer format binary does not match the embedded format None"
     return _error(406, 40601, message, mt.JSON_V2)
+
+
+async def _strimzi_accept_ignored(call: Call) -> Answer | None:
+    # Strimzi 0.33.1 ignores Accept everywhere but on records (§5.3): text/plain gets JSON.
+    if not _route(call, "records"):
+        call.headers.pop("accept", None)
+    return None
 
 
 _STRIMZI_PRODUCE_TYPES = frozenset({mt.BINARY_V2, mt.JSON_V2, "application/vnd.kafka.text.v2+json"})
@@ -279,6 +294,17 @@ FAULTS = (
         hooks={"consumer_created": _format_from_content_type},
     ),
     Fault(
+        id="negotiation-records-generic-label",
+        area="negotiation",
+        description="v2 records read with Accept binary.v2 are labelled vnd.kafka.v2+json, but only when "
+        "records come back (an empty list is labelled binary.v2)",
+        versions=V2,
+        rows=("A6",),
+        caught_by=("NEG-015",),
+        subtle=True,
+        hooks={"response": _records_generic_label},
+    ),
+    Fault(
         id="negotiation-204-chunked",
         area="negotiation",
         description="204 answers carry Transfer-Encoding: chunked, framing a body HTTP forbids on 204",
@@ -316,6 +342,16 @@ FAULTS = (
         rows=("A11", "A12"),
         caught_by=("NEG-020", "NEG-021"),
         hooks={"request": _strimzi_records_accept},
+    ),
+    Fault(
+        id="strimzi-accept-ignored",
+        area="negotiation",
+        description="Strimzi 0.33.1: Accept is ignored except on records; text/plain on metadata and "
+        "produce gets 200 JSON",
+        versions=V2,
+        rows=("A8",),
+        caught_by=("NEG-017",),
+        hooks={"request": _strimzi_accept_ignored},
     ),
     Fault(
         id="strimzi-content-type-exact",

@@ -1,7 +1,7 @@
 """The generated layer against the reference server, over real HTTP on loopback.
 
-- zero failures in positive, stateful and property mode, v1 and v2, for several seeds (10 in the
-  slow-marked test);
+- zero failures in positive, stateful and property mode, v1 and v2, for seeds 1 and 2 (ten more in
+  the slow-marked test);
 - the shape-* faults fail the layer, naming the right operation;
 - `--seed` makes the generated requests identical (digest of every request sent);
 - failures carry a curl line with the credentials redacted and record keys visible.
@@ -62,7 +62,7 @@ def failures(results: dict[str, object]) -> list[str]:
 
 
 @pytest.mark.parametrize("version", ["v1", "v2"])
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_no_failures_against_the_reference(version: ApiVersion, seed: int) -> None:
     with target(version, seed) as t:
         results = run_layer(t)
@@ -101,7 +101,7 @@ CAUGHT = {
 def test_shape_faults_fail_the_layer_naming_the_operation(version: ApiVersion, fault: str) -> None:
     expected = {c.format(v=version) for c in CAUGHT[fault]}
     with target(version, 7, frozenset({fault})) as t:
-        results = run_layer(t)
+        results = run_layer(t, expected)
     failed = {cid for cid, r in results.items() if r.outcome is Outcome.FAIL}  # type: ignore[attr-defined]
     assert expected <= failed, (expected - failed, failures(results))
     for cid in expected:

@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
@@ -31,7 +31,7 @@ from conformance.reference.codec import ABSENT, Base64Error
 from conformance.reference.config import MAX_PARTITIONS, TOPIC_NAME, ReferenceConfig
 from conformance.reference.consumers import Consumers, Instance
 from conformance.reference.errors import DomainError, FrameworkError, PlainTextError, RestError
-from conformance.reference.faults import Answer, Call, Hooks, ProduceItem, resolve
+from conformance.reference.faults import Answer, Call, Fault, Hooks, ProduceItem, resolve
 from conformance.reference.log import Log, Record, partition_for_key
 from conformance.reference.media_tables import GENERIC, TABLES, Media
 from conformance.reference.negotiation import Choice, media_type_of, negotiate
@@ -1018,13 +1018,16 @@ async def _send_answer(send: Send, answer: Answer) -> None:
 
 
 # -- the app --------------------------------------------------------------------------------
-def create_app(config: ReferenceConfig | None = None) -> Starlette:
-    """The reference server for one API version, over a fresh in-memory log."""
+def create_app(config: ReferenceConfig | None = None, extra_faults: Iterable[Fault] = ()) -> Starlette:
+    """The reference server for one API version, over a fresh in-memory log.
+
+    `extra_faults` adds Fault values that are not in the registry (unit tests of hook points);
+    they run after the registered faults named in `config.faults`.
+    """
     config = config or ReferenceConfig()
     log = Log(config.topics, config.max_records_per_partition)
-    state = ServerState(
-        config, log, Consumers(log, config.consumer_instance_timeout_s), Hooks.of(resolve(config.faults))
-    )
+    hooks = Hooks.of((*resolve(config.faults), *extra_faults))
+    state = ServerState(config, log, Consumers(log, config.consumer_instance_timeout_s), hooks)
     tables = TABLES[config.api_version]
     routes = [
         Route(path, _endpoint(name, handler, tables[kind]), methods=[method], name=name)

@@ -130,9 +130,9 @@ def make(recorder: ContractRecorder) -> Iterator[Factory]:
     """`make(version, **config)` -> a client on a fresh reference app (every response validated)."""
     clients: list[InProcess] = []
 
-    def factory(version: str = "v1", **config: Any) -> InProcess:
+    def factory(version: str = "v1", extra_faults: Any = (), **config: Any) -> InProcess:
         config.setdefault("consumer_request_timeout_ms", 50)
-        app = create_app(ReferenceConfig(api_version=version, **config))
+        app = create_app(ReferenceConfig(api_version=version, **config), extra_faults=extra_faults)
         client = InProcess(app, recorder.hook(version))
         clients.append(client)
         return client

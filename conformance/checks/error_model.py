@@ -83,7 +83,10 @@ def _code_ok(rule: CodeRule, status: int, code: int | None) -> bool:
 
 
 def _describe(statuses: Collection[int], rule: CodeRule) -> str:
-    status_text = " or ".join(str(s) for s in sorted(statuses))
+    if set(statuses) == set(range(400, 500)):
+        status_text = "a 4xx"
+    else:
+        status_text = " or ".join(str(s) for s in sorted(statuses))
     if rule == NOT_ASSERTED:
         return status_text
     if rule == ANY_CODE:

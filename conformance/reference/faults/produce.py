@@ -1,10 +1,59 @@
-"""Produce faults: offsets, partitions and stored bytes (contract.md §8.2, §8.3)."""
+"""Produce faults: offsets, partitions and stored bytes (contract.md §8.2, §8.3, §8.4), and the
+read side the produce checks read back through: v1 read by offset (§8.8).
+
+Faults marked `subtle` trigger only under a condition a shallow suite does not reach (the third
+record of a batch, a partition >= 1, a value containing 0x00, a key over 64 bytes, a read of more
+than 10 records, a batch spanning partitions, a value whose base64 uses `+` or `/`). The
+`karapace-*` and `strimzi-*` faults reproduce what Karapace 3.16.0 and Strimzi 0.33.1 were
+recorded doing (contract.md §5.2, §5.3), as far as a check sees it over HTTP.
+
+None reproduces a behaviour §8 records for a real Confluent server (e.g. 500/500 for a negative
+partition, 422 vs 400 for invalid base64, 500 for wrongly typed records on 5.5).
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from conformance.reference.faults.model import BOTH, Call, Fault
+from conformance.reference.faults.model import BOTH, Answer, Call, Fault, ProduceItem
+from conformance.reference.faults.model import V1 as ONLY_V1
+from conformance.reference.faults.model import V2 as ONLY_V2
+
+_PRODUCE = re.compile(r"^/topics/[^/]+(/partitions/[^/]+)?$")
+_MESSAGES = re.compile(r"^/topics/[^/]+/partitions/[^/]+/messages$")
+_RECORD_FIELDS = frozenset({"key", "value", "partition"})
+_TOP_FIELDS = frozenset({"records", "key_schema", "key_schema_id", "value_schema", "value_schema_id"})
+
+
+def _is_produce(call: Call) -> bool:
+    return call.method == "POST" and _PRODUCE.match(call.path) is not None
+
+
+def _body(call: Call) -> Any:
+    try:
+        return json.loads(call.body) if call.body else None
+    except ValueError:
+        return None
+
+
+def _records(call: Call) -> list[Any]:
+    body = _body(call)
+    records = body.get("records") if isinstance(body, dict) else None
+    return records if isinstance(records, list) else []
+
+
+def _rewrite(call: Call, body: Any) -> None:
+    call.body = json.dumps(body).encode()
+
+
+def _json_answer(call: Call, status: int, body: Any, content_type: str | None = None) -> Answer:
+    media = content_type or f"application/vnd.kafka.{call.api_version}+json"
+    return Answer(status, {"content-type": media}, json.dumps(body).encode())
+
+
+# -- offsets -------------------------------------------------------------------------------------
 
 
 def _offsets_plus_one(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -19,6 +68,329 @@ def _shift_from_third(call: Call, topic: str, entries: list[dict[str, Any]]) -> 
     ]
 
 
+def _reverse_mixed(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Subtle: entries are grouped per partition internally and come back in partition order, which
+    # is request order as long as a batch has one partition.
+    if len({e.get("partition") for e in entries}) < 2:
+        return entries
+    return sorted(entries, key=lambda e: (e.get("partition") is None, e.get("partition") or 0))
+
+
+def _minus_one_for_empty(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Karapace 3.16.0: "offset": -1 for every record with an empty, null or absent value (§5.2).
+    records = _records(call)
+    out = []
+    for index, entry in enumerate(entries):
+        record = records[index] if index < len(records) else None
+        empty = isinstance(record, dict) and not record.get("value")
+        out.append({**entry, "offset": -1} if empty and entry.get("error_code") is None else entry)
+    return out
+
+
+async def _capture_body(call: Call) -> Answer | None:
+    # A request hook is what makes the app read the body into `call.body`, which the
+    # produce_result hook above needs to see which records had empty values.
+    return None
+
+
+def _karapace_entries(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Karapace 3.16.0: successful entries carry only partition and offset (§5.2, P2).
+    return [
+        {"partition": e["partition"], "offset": e["offset"]} if e.get("error_code") is None else e
+        for e in entries
+    ]
+
+
+def _failed_entries_minus_one(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Subtle: only failed records show it; their partition/offset are -1 instead of null.
+    return [{**e, "partition": -1, "offset": -1} if e.get("error_code") is not None else e for e in entries]
+
+
+# -- partitions ----------------------------------------------------------------------------------
+
+
+def _ignore_record_partition_above_zero(call: Call, item: ProduceItem) -> ProduceItem:
+    # Subtle: partition 0 works, so a suite that only tries partition 0 sees nothing.
+    if call.route == "produce_topic" and item.partition is not None and item.partition >= 1:
+        item.partition = 0
+    return item
+
+
+def _ignore_path_partition_above_zero(call: Call, item: ProduceItem) -> ProduceItem:
+    if call.route == "produce_partition" and item.partition is not None and item.partition >= 1:
+        item.partition = 0
+    return item
+
+
+def _key_not_hashed(call: Call, item: ProduceItem) -> ProduceItem:
+    # The key is ignored for partition choice: records spread by position instead.
+    if item.partition is None and item.key and item.count >= 2:
+        item.partition = item.index % 2
+    return item
+
+
+# -- stored bytes --------------------------------------------------------------------------------
+
+
+def _drop_last_of_batch(call: Call, item: ProduceItem) -> ProduceItem | None:
+    return None if item.count >= 3 and item.index == item.count - 1 else item
+
+
+def _truncate_at_nul(call: Call, item: ProduceItem) -> ProduceItem:
+    # Subtle: a C-string conversion; only values containing 0x00 lose their tail.
+    if item.value is not None and b"\x00" in item.value:
+        item.value = item.value.split(b"\x00", 1)[0]
+    return item
+
+
+def _truncate_long_keys(call: Call, item: ProduceItem) -> ProduceItem:
+    # Subtle: only keys longer than 64 bytes are cut.
+    if item.key is not None and len(item.key) > 64:
+        item.key = item.key[:64]
+    return item
+
+
+def _null_value_as_empty(call: Call, item: ProduceItem) -> ProduceItem:
+    if item.value is None:
+        item.value = b""
+    return item
+
+
+def _karapace_empty_as_null(call: Call, item: ProduceItem) -> ProduceItem:
+    # Karapace 3.16.0 writes a null, absent or empty value as empty bytes (`if not obj: return b""`).
+    if item.value is None:
+        item.value = b""
+    return item
+
+
+def _karapace_render_empty_as_null(
+    call: Call, source: str, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    # ... and renders empty bytes as null: "" reads back null (§5.2, P10); null still looks right.
+    return [{**r, "key": r["key"] or None, "value": r["value"] or None} for r in records]
+
+
+# -- request validation --------------------------------------------------------------------------
+
+
+async def _skip_non_ascii(call: Call) -> Answer | None:
+    # A lenient decoder that skips every character outside the alphabet, non-ASCII included.
+    if not _is_produce(call):
+        return None
+    body = _body(call)
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return None
+    for record in body["records"]:
+        if isinstance(record, dict):
+            for name in ("key", "value"):
+                if isinstance(record.get(name), str):
+                    record[name] = record[name].encode("ascii", "ignore").decode("ascii")
+    _rewrite(call, body)
+    return None
+
+
+async def _accept_extra_padding(call: Call) -> Answer | None:
+    if not _is_produce(call):
+        return None
+    body = _body(call)
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        return None
+    for record in body["records"]:
+        if isinstance(record, dict):
+            for name in ("key", "value"):
+                text = record.get(name)
+                if isinstance(text, str) and text.endswith("=="):
+                    stripped = text.rstrip("=")
+                    record[name] = stripped + "=" * (-len(stripped) % 4)
+    _rewrite(call, body)
+    return None
+
+
+async def _ignore_unknown_fields(call: Call) -> Answer | None:
+    if not _is_produce(call):
+        return None
+    body = _body(call)
+    if not isinstance(body, dict):
+        return None
+    body = {k: v for k, v in body.items() if k in _TOP_FIELDS}
+    if isinstance(body.get("records"), list):
+        body["records"] = [
+            {k: v for k, v in r.items() if k in _RECORD_FIELDS} if isinstance(r, dict) else r
+            for r in body["records"]
+        ]
+    _rewrite(call, body)
+    return None
+
+
+def _empty_batch(call: Call) -> Answer:
+    return _json_answer(call, 200, {"offsets": [], "key_schema_id": None, "value_schema_id": None})
+
+
+async def _empty_records_accepted(call: Call) -> Answer | None:
+    body = _body(call)
+    if _is_produce(call) and isinstance(body, dict) and not body.get("records"):
+        return _empty_batch(call)
+    return None
+
+
+async def _bodiless_accepted(call: Call) -> Answer | None:
+    if _is_produce(call) and (not call.body.strip() or call.body.strip() == b"null"):
+        return _empty_batch(call)
+    return None
+
+
+async def _records_object_as_one(call: Call) -> Answer | None:
+    # A lenient parser: `records` given as one object is taken as a one-record batch.
+    body = _body(call)
+    if _is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), dict):
+        body["records"] = [body["records"]]
+        _rewrite(call, body)
+    return None
+
+
+async def _v1_record_partition_overrides_path(call: Call) -> Answer | None:
+    body = _body(call)
+    if call.method != "POST" or "/partitions/" not in call.path or not isinstance(body, dict):
+        return None
+    records = body.get("records")
+    if isinstance(records, list) and any(isinstance(r, dict) and "partition" in r for r in records):
+        target = next(r["partition"] for r in records if isinstance(r, dict) and "partition" in r)
+        call.path = call.path.rsplit("/", 1)[0] + f"/{target}"
+        body["records"] = [
+            {k: v for k, v in r.items() if k != "partition"} for r in records if isinstance(r, dict)
+        ]
+        _rewrite(call, body)
+    return None
+
+
+def _unknown_partition_500(call: Call, answer: Answer) -> Answer:
+    if call.route == "produce_partition" and answer.status == 404:
+        return _json_answer(call, 500, {"error_code": 50002, "message": "Kafka error: unknown partition"})
+    return answer
+
+
+async def _karapace_negative_partition(call: Call) -> Answer | None:
+    # Karapace 3.16.0: `partition: -1` is taken as "no partition" (200).
+    body = _body(call)
+    if _is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list):
+        for record in body["records"]:
+            if (
+                isinstance(record, dict)
+                and isinstance(record.get("partition"), int)
+                and record["partition"] < 0
+            ):
+                del record["partition"]
+        _rewrite(call, body)
+    return None
+
+
+async def _karapace_missing_body(call: Call) -> Answer | None:
+    # Karapace 3.16.0: empty body -> 400 text; `null` -> 400 {"error_code":400} as application/json.
+    if not _is_produce(call):
+        return None
+    if not call.body.strip():
+        return Answer(400, {"content-type": "text/plain; charset=utf-8"}, b"Missing request JSON body")
+    if call.body.strip() == b"null":
+        return _json_answer(
+            call, 400, {"error_code": 400, "message": "Malformed request"}, "application/json"
+        )
+    return None
+
+
+async def _strimzi_empty_records(call: Call) -> Answer | None:
+    # Strimzi 0.33.1: {"records": []} -> 200 {"offsets": []} (§5.3).
+    body = _body(call)
+    if _is_produce(call) and body == {"records": []}:
+        return _json_answer(call, 200, {"offsets": []})
+    return None
+
+
+async def _strimzi_null_key_rejected(call: Call) -> Answer | None:
+    # Strimzi 0.33.1: a null key and a record without `value` are rejected with 400 (§5.3).
+    if not _is_produce(call):
+        return None
+    for record in _records(call):
+        if isinstance(record, dict) and (
+            ("key" in record and record["key"] is None) or "value" not in record
+        ):
+            return _json_answer(
+                call, 400, {"error_code": 400, "message": "Validation error on: body.records"}
+            )
+    return None
+
+
+async def _strimzi_non_string_value(call: Call) -> Answer | None:
+    # Strimzi 0.33.1: a non-string value is stored as an empty value (200) (§5.3).
+    body = _body(call)
+    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+        return None
+    for record in body["records"]:
+        if (
+            isinstance(record, dict)
+            and "value" in record
+            and not isinstance(record["value"], (str, type(None)))
+        ):
+            record["value"] = ""
+    _rewrite(call, body)
+    return None
+
+
+async def _strimzi_unknown_field(call: Call) -> Answer | None:
+    # Strimzi 0.33.1: unknown fields are a schema validation failure, 400/400 (§5.3).
+    body = _body(call)
+    if not (_is_produce(call) and isinstance(body, dict)):
+        return None
+    unknown = set(body) - {"records"} or {
+        k for r in body.get("records") or [] if isinstance(r, dict) for k in r if k not in _RECORD_FIELDS
+    }
+    if unknown:
+        return _json_answer(
+            call, 400, {"error_code": 400, "message": f"Validation error on: {sorted(unknown)}"}
+        )
+    return None
+
+
+# -- v1 read by offset ---------------------------------------------------------------------------
+
+
+def _cap_at_ten(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return records[:10] if source == "v1-messages" else records
+
+
+async def _read_from_next(call: Call) -> Answer | None:
+    if call.method == "GET" and _MESSAGES.match(call.path) and call.query.get("offset", "").isdigit():
+        call.query["offset"] = str(int(call.query["offset"]) + 1)
+    return None
+
+
+async def _negative_offset_from_start(call: Call) -> Answer | None:
+    if call.method == "GET" and _MESSAGES.match(call.path) and call.query.get("offset", "").startswith("-"):
+        call.query["offset"] = "0"
+        call.query["count"] = "1"
+    return None
+
+
+def _log_end_404(call: Call, answer: Answer) -> Answer:
+    if call.route == "messages" and answer.status == 200 and answer.body.strip() == b"[]":
+        return _json_answer(call, 404, {"error_code": 40402, "message": "No message at this offset."})
+    return answer
+
+
+def _urlsafe(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def conv(text: Any) -> Any:
+        return text.replace("+", "-").replace("/", "_") if isinstance(text, str) else text
+
+    return [{**r, "key": conv(r.get("key")), "value": conv(r.get("value"))} for r in records]
+
+
+def _no_partition_field(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return (
+        [{k: v for k, v in r.items() if k != "partition"} for r in records]
+        if source == "v1-messages"
+        else records
+    )
+
+
 FAULTS = (
     Fault(
         id="produce-offset-off-by-one",
@@ -26,6 +398,7 @@ FAULTS = (
         description="every reported offset is one more than where the record was written",
         versions=BOTH,
         rows=("P4",),
+        caught_by=("PROD-004",),
         hooks={"produce_result": _offsets_plus_one},
     ),
     Fault(
@@ -34,7 +407,304 @@ FAULTS = (
         description="from the third record of a batch on, reported offsets are one too high",
         versions=BOTH,
         rows=("P3", "P4"),
+        caught_by=("PROD-003", "PROD-004"),
         subtle=True,
         hooks={"produce_result": _shift_from_third},
+    ),
+    Fault(
+        id="produce-mixed-batch-partition-order",
+        area="produce",
+        description="a batch spanning partitions answers its entries grouped by partition, not in request order",
+        versions=BOTH,
+        rows=("P3",),
+        caught_by=("PROD-003",),
+        subtle=True,
+        hooks={"produce_result": _reverse_mixed},
+    ),
+    Fault(
+        id="produce-record-partition-ignored-above-0",
+        area="produce",
+        description="an explicit record partition of 1 or more is ignored: the record goes to partition 0",
+        versions=BOTH,
+        rows=("P5",),
+        caught_by=("PROD-005",),
+        subtle=True,
+        hooks={"produce_record": _ignore_record_partition_above_zero},
+    ),
+    Fault(
+        id="produce-path-partition-ignored-above-0",
+        area="produce",
+        description="POST /topics/{t}/partitions/{p} with p >= 1 writes to partition 0 and says so",
+        versions=BOTH,
+        rows=("P7",),
+        caught_by=("PROD-007",),
+        subtle=True,
+        hooks={"produce_record": _ignore_path_partition_above_zero},
+    ),
+    Fault(
+        id="produce-key-not-hashed",
+        area="produce",
+        description="keyed records without a partition are spread by position, not by key hash",
+        versions=BOTH,
+        rows=("P6",),
+        caught_by=("PROD-006",),
+        hooks={"produce_record": _key_not_hashed},
+    ),
+    Fault(
+        id="produce-last-record-dropped",
+        area="produce",
+        description="the last record of a batch of three or more is silently dropped (no entry, not written)",
+        versions=BOTH,
+        rows=("P1",),
+        caught_by=("PROD-001",),
+        hooks={"produce_record": _drop_last_of_batch},
+    ),
+    Fault(
+        id="produce-value-truncated-at-nul",
+        area="produce",
+        description="a value containing byte 0x00 is cut at it (C-string handling)",
+        versions=BOTH,
+        rows=("P11",),
+        caught_by=("PROD-011",),
+        subtle=True,
+        hooks={"produce_record": _truncate_at_nul},
+    ),
+    Fault(
+        id="produce-long-key-truncated",
+        area="produce",
+        description="keys longer than 64 bytes are truncated to 64",
+        versions=BOTH,
+        rows=("P11",),
+        caught_by=("PROD-011",),
+        subtle=True,
+        hooks={"produce_record": _truncate_long_keys},
+    ),
+    Fault(
+        id="produce-null-value-stored-empty",
+        area="produce",
+        description='a null value is stored as empty bytes and reads back as "", not as a tombstone',
+        versions=BOTH,
+        rows=("P8",),
+        caught_by=("PROD-008",),
+        hooks={"produce_record": _null_value_as_empty},
+    ),
+    Fault(
+        id="produce-base64-non-ascii-skipped",
+        area="produce",
+        description="non-ASCII characters in base64 are skipped instead of rejected",
+        versions=BOTH,
+        rows=("B2",),
+        caught_by=("PROD-013",),
+        hooks={"request": _skip_non_ascii},
+    ),
+    Fault(
+        id="produce-v1-extra-padding-accepted",
+        area="produce",
+        description="v1 accepts over-padded base64 ('aGVsbG8==') and stores 'hello'",
+        versions=ONLY_V1,
+        rows=("B1",),
+        caught_by=("PROD-012",),
+        hooks={"request": _accept_extra_padding},
+    ),
+    Fault(
+        id="produce-unknown-fields-ignored",
+        area="produce",
+        description="unknown top-level and record fields are silently ignored (200)",
+        versions=BOTH,
+        rows=("V4", "V4s"),
+        caught_by=("PROD-020",),
+        hooks={"request": _ignore_unknown_fields},
+    ),
+    Fault(
+        id="produce-empty-records-accepted",
+        area="produce",
+        description='{"records": []} and {} answer 200 with no offsets',
+        versions=BOTH,
+        rows=("V1", "V2"),
+        caught_by=("PROD-016", "PROD-017"),
+        hooks={"request": _empty_records_accepted},
+    ),
+    Fault(
+        id="produce-bodiless-accepted",
+        area="produce",
+        description="a null or empty produce body answers 200 with no offsets",
+        versions=BOTH,
+        rows=("V3",),
+        caught_by=("PROD-018",),
+        hooks={"request": _bodiless_accepted},
+    ),
+    Fault(
+        id="produce-records-object-accepted",
+        area="produce",
+        description="`records` given as a single object is taken as a one-record batch (200)",
+        versions=ONLY_V2,
+        rows=("V5",),
+        caught_by=("PROD-022",),
+        hooks={"request": _records_object_as_one},
+    ),
+    Fault(
+        id="produce-v1-record-partition-overrides-path",
+        area="produce",
+        description="v1 partition produce accepts a record `partition` field and lets it win over the path",
+        versions=ONLY_V1,
+        rows=("V7",),
+        caught_by=("PROD-024",),
+        hooks={"request": _v1_record_partition_overrides_path},
+    ),
+    Fault(
+        id="produce-v1-unknown-partition-500",
+        area="produce",
+        description="v1 produce to an unknown partition answers 500/50002 instead of 404/40402",
+        versions=ONLY_V1,
+        rows=("V11", "V11s"),
+        caught_by=("PROD-029", "PROD-030"),
+        hooks={"response": _unknown_partition_500},
+    ),
+    Fault(
+        id="produce-failed-entry-minus-one",
+        area="produce",
+        description="a failed record's entry reports partition -1 and offset -1 instead of null",
+        versions=ONLY_V1,  # V12 is INFO in v2
+        rows=("V12",),
+        caught_by=("PROD-031",),
+        subtle=True,
+        hooks={"produce_result": _failed_entries_minus_one},
+    ),
+    Fault(
+        id="karapace-offset-minus-one-for-empty-values",
+        area="produce",
+        description="Karapace 3.16.0: offset -1 reported for every record with an empty, null or absent value",
+        versions=ONLY_V2,
+        rows=("P4",),
+        caught_by=("PROD-004",),
+        hooks={"request": _capture_body, "produce_result": _minus_one_for_empty},
+    ),
+    Fault(
+        id="karapace-empty-value-reads-back-null",
+        area="produce",
+        description="Karapace 3.16.0: null values stored as empty bytes, and empty keys/values read back as null",
+        versions=ONLY_V2,
+        rows=("P10",),
+        caught_by=("PROD-010",),
+        hooks={"produce_record": _karapace_empty_as_null, "read_records": _karapace_render_empty_as_null},
+    ),
+    Fault(
+        id="karapace-negative-partition-ignored",
+        area="produce",
+        description="Karapace 3.16.0: record partition -1 answers 200, taken as 'no partition'",
+        versions=ONLY_V2,
+        rows=("V8",),
+        caught_by=("PROD-025",),
+        hooks={"request": _karapace_negative_partition},
+    ),
+    Fault(
+        id="karapace-entries-partition-offset-only",
+        area="produce",
+        description="Karapace 3.16.0: produce entries carry only partition and offset (no error_code, error)",
+        versions=ONLY_V2,
+        rows=("P2",),
+        caught_by=("PROD-002",),
+        hooks={"produce_result": _karapace_entries},
+    ),
+    Fault(
+        id="karapace-missing-body-400",
+        area="produce",
+        description="Karapace 3.16.0: empty produce body 400 text/plain, `null` body 400 application/json",
+        versions=ONLY_V2,
+        rows=("V3s",),
+        caught_by=("PROD-019",),
+        hooks={"request": _karapace_missing_body},
+    ),
+    Fault(
+        id="strimzi-empty-records-200",
+        area="produce",
+        description='Strimzi 0.33.1: {"records": []} answers 200 {"offsets": []}',
+        versions=ONLY_V2,
+        rows=("V1",),
+        caught_by=("PROD-016",),
+        hooks={"request": _strimzi_empty_records},
+    ),
+    Fault(
+        id="strimzi-null-key-rejected",
+        area="produce",
+        description="Strimzi 0.33.1: a null key or a record without `value` is rejected with 400",
+        versions=ONLY_V2,
+        rows=("P8", "P9"),
+        caught_by=("PROD-008", "PROD-009"),
+        hooks={"request": _strimzi_null_key_rejected},
+    ),
+    Fault(
+        id="strimzi-non-string-value-stored-empty",
+        area="produce",
+        description="Strimzi 0.33.1: a non-string value is stored as an empty value (200)",
+        versions=ONLY_V2,
+        rows=("B4",),
+        caught_by=("PROD-015",),
+        hooks={"request": _strimzi_non_string_value},
+    ),
+    Fault(
+        id="strimzi-unknown-field-400",
+        area="produce",
+        description="Strimzi 0.33.1: unknown produce fields answer 400/400 (schema validation)",
+        versions=ONLY_V2,
+        rows=("V4s",),
+        caught_by=("PROD-021",),
+        hooks={"request": _strimzi_unknown_field},
+    ),
+    Fault(
+        id="read-count-capped-at-10",
+        area="produce",
+        description="v1 read by offset silently returns at most 10 records whatever `count` says",
+        versions=ONLY_V1,
+        rows=("S2",),
+        caught_by=("READ-002",),
+        subtle=True,
+        hooks={"read_records": _cap_at_ten},
+    ),
+    Fault(
+        id="read-offset-off-by-one",
+        area="produce",
+        description="v1 read by offset starts one record after `offset`",
+        versions=ONLY_V1,
+        rows=("S1", "S2"),
+        caught_by=("READ-001", "READ-002"),
+        hooks={"request": _read_from_next},
+    ),
+    Fault(
+        id="read-log-end-404",
+        area="produce",
+        description="v1 read at the log end answers 404 instead of 200 []",
+        versions=ONLY_V1,
+        rows=("S4",),
+        caught_by=("READ-004",),
+        hooks={"response": _log_end_404},
+    ),
+    Fault(
+        id="read-negative-offset-from-start",
+        area="produce",
+        description="v1 read at offset -1 returns the first record of the partition",
+        versions=ONLY_V1,
+        rows=("S5", "S5s"),
+        caught_by=("READ-005", "READ-006"),
+        hooks={"request": _negative_offset_from_start},
+    ),
+    Fault(
+        id="read-records-without-partition",
+        area="produce",
+        description="v1 read-by-offset records lack the `partition` field",
+        versions=ONLY_V1,
+        rows=("S3",),
+        caught_by=("READ-003",),
+        hooks={"read_records": _no_partition_field},
+    ),
+    Fault(
+        id="read-urlsafe-base64",
+        area="produce",
+        description="read responses use URL-safe base64 ('-', '_'): only values with '+' or '/' in base64 differ",
+        versions=BOTH,
+        rows=("P11",),
+        caught_by=("PROD-011",),
+        subtle=True,
+        hooks={"read_records": _urlsafe},
     ),
 )

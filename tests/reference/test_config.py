@@ -41,3 +41,16 @@ def test_unknown_faults_are_refused_when_the_app_is_built() -> None:
 
     with pytest.raises(UnknownFault):
         create_app(ReferenceConfig(faults=frozenset({"no-such-fault"})))
+
+
+def test_the_contract_recorder_catches_an_undeclared_response() -> None:
+    from reference.conftest import ContractRecorder, Seen
+
+    recorder = ContractRecorder()
+    recorder.seen.append(
+        Seen("v1", "GET", "/topics", 200, "application/vnd.kafka.v1+json", b'{"not":"a list"}')
+    )
+    recorder.seen.append(Seen("v2", "GET", "/brokers", 299, None, b""))
+    assert len(recorder.problems()) == 2
+    recorder.allow(None, "/brokers", 299, "test")
+    assert len(recorder.problems()) == 1

@@ -12,15 +12,17 @@ import pytest
 from conformance.cli import main
 from conformance.reference import READY_PREFIX, ReferenceConfig, serve_in_thread, serve_subprocess
 from conformance.reference.server import serve_command
+from reference.conftest import ContractRecorder
 
 pytestmark = pytest.mark.e2e
 KEY = "e2e-secret-key-0001"
 
 
-def test_ready_line_and_a_v1_round_trip_over_http() -> None:
+def test_ready_line_and_a_v1_round_trip_over_http(recorder: ContractRecorder) -> None:
     with serve_subprocess(["--topic", "orders:2"]) as served:
         assert served.ready_line.startswith(READY_PREFIX + "http://127.0.0.1:")
-        with httpx.Client(base_url=served.url, timeout=5) as client:
+        hooks = {"response": [recorder.hook("v1")]}  # validated against openapi.yaml at teardown
+        with httpx.Client(base_url=served.url, timeout=5, event_hooks=hooks) as client:
             assert client.get("/topics", headers={"Accept": "application/vnd.kafka.v1+json"}).json() == [
                 "orders"
             ]

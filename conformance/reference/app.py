@@ -642,9 +642,11 @@ async def seek_end(req: Req) -> Reply:
 
 async def records(req: Req) -> Reply:
     state = req.state
-    instance = _instance(req)
+    # JAX-RS converts query parameters before the method runs: a bad one is 404/404 even for an
+    # unknown instance.
     timeout = req.long_query("timeout", -1)
     max_bytes = req.long_query("max_bytes", -1) or 0
+    instance = _instance(req)
     _check_format(req, instance)
     if not instance.subscribed and not instance.manual:
         raise errors.internal()  # Kafka's IllegalStateException: 500/500 on Confluent (§2.2 #17)

@@ -595,7 +595,9 @@ def judge_per_record_failure(produces: Sequence[Exchange]) -> Judgement:
             if isinstance(e, dict) and (e.get("error_code") is not None or e.get("offset") is None)
         ]
         if not failed:
+            observe_answer(j, produce, "V12 (no record failed)")
             continue
+        observe_answer(j, produce, f"V12 failed entries {failed}"[:300])
         j.require(
             produce.status == 200,
             "HTTP 200 with the failure in the entry",

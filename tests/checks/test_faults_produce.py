@@ -1,0 +1,62 @@
+"""Every fault that names a produce check is caught: with it on, each of its `caught_by` checks of
+this area that applies to the API version fails; with it off, the same checks pass.
+
+One in-thread reference per (fault, version), run in parallel once per module (_area_faults.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from _area_faults import Results, area_faults, cases, catching, fault_results
+
+from conformance.checks.registry import catalogue
+from conformance.reference.faults import Fault, registry
+from conformance.report.model import Outcome
+from conformance.requirements import ApiVersion, Level, rows
+
+AREA = "produce"
+
+
+@pytest.fixture(scope="module")
+def results() -> Results:
+    return fault_results(AREA)
+
+
+@pytest.mark.parametrize(("fault_id", "version"), cases(AREA))
+def test_fault_is_caught(fault_id: str, version: ApiVersion, results: Results) -> None:
+    fault = registry()[fault_id]
+    assert catching(fault, version, AREA)
+    for check_id, result in results[(fault_id, version)].items():
+        assert result.outcome is Outcome.FAIL, (
+            f"{check_id} did not fail under {fault_id}: {result.outcome} {result.message}"
+        )
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_catching_checks_pass_without_faults(version: ApiVersion, results: Results) -> None:
+    for check_id, result in results[(None, version)].items():
+        assert result.outcome is Outcome.PASS, f"{check_id}: {result.message}"
+
+
+@pytest.mark.parametrize("fault", area_faults(AREA), ids=lambda f: f.id)
+def test_fault_breaks_a_must_or_should_row(fault: Fault) -> None:
+    for version in fault.versions:
+        broken = [r for r in fault.rows if rows()[r].level(version) in (Level.MUST, Level.SHOULD)]
+        assert broken, f"{fault.id} breaks no MUST or SHOULD row in {version}"
+
+
+def test_every_must_and_should_check_of_the_area_is_failable() -> None:
+    caught = {c for f in area_faults(AREA) for c in f.caught_by}
+    for check in catalogue():
+        if check.requirement.area != AREA:
+            continue
+        failable = any(check.requirement.level(v) in (Level.MUST, Level.SHOULD) for v in ("v1", "v2"))
+        if failable and check.id not in KNOWN_UNFAILABLE:
+            assert check.id in caught, f"no fault makes {check.id} fail"
+
+
+# MUST/SHOULD checks no fault can prove failable, with the reason.
+KNOWN_UNFAILABLE: dict[str, str] = {
+    "PROD-026": "V8s (v1 SHOULD, 2.0's 422/422): the clean reference already answers 500/500 for a "
+    "negative partition, as Confluent 5.5 does, so it fails without any fault",
+}

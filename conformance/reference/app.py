@@ -127,11 +127,14 @@ def _partition_json(index: int) -> dict[str, Any]:
     }
 
 
-def _partition_index(req: Req, topic: Any) -> int:
+def _topic_partition(req: Req) -> tuple[Any, int]:
+    """The path's topic and partition. JAX-RS converts `{partition}` before the method runs, so a
+    non-integer one is 404/404 even on an unknown topic (contract.md §3.2)."""
     index = req.int_path("partition")
+    topic = _topic(req, req.path("topic"))
     if not 0 <= index < len(topic.partitions):
         raise errors.partition_not_found()
-    return index
+    return topic, index
 
 
 async def root(req: Req) -> Reply:
@@ -158,13 +161,13 @@ async def list_partitions(req: Req) -> Reply:
 
 
 async def get_partition(req: Req) -> Reply:
-    topic = _topic(req, req.path("topic"))
-    return Reply(body=_partition_json(_partition_index(req, topic)))
+    _, index = _topic_partition(req)
+    return Reply(body=_partition_json(index))
 
 
 async def partition_offsets(req: Req) -> Reply:
-    topic = _topic(req, req.path("topic"))
-    start, end = req.state.log.bounds(topic.name, _partition_index(req, topic))
+    topic, index = _topic_partition(req)
+    start, end = req.state.log.bounds(topic.name, index)
     return Reply(body={"beginning_offset": start, "end_offset": end})
 
 
@@ -337,11 +340,10 @@ def _read_hooks(req: Req, source: str, records: list[dict[str, Any]]) -> list[di
 
 
 async def v1_messages(req: Req) -> Reply:
-    topic = _topic(req, req.path("topic"))
-    partition = _partition_index(req, topic)
     offset = req.long_query("offset")
     count = req.long_query("count", 1)
     timestamp = req.long_query("timestamp")
+    topic, partition = _topic_partition(req)
     log = req.state.log
     if offset is None:
         if timestamp is None:

@@ -248,7 +248,8 @@ def judge_json_labels_truthful(exchanges: Iterable[Exchange]) -> Judgement:
 
 # -- E3 ----------------------------------------------------------------------------------------------
 
-# (method, path template, accepted status). "{t}" is the test topic.
+# (method, path template, accepted status). "{t}" is a topic that does not exist: a server that
+# did implement DELETE /topics/{t} must not get the chance to delete the user's test topic.
 FRAMEWORK_PROBES: tuple[tuple[str, str, int], ...] = (
     ("GET", "/{unknown_path}", 404),
     ("PUT", "/topics", 405),
@@ -419,7 +420,7 @@ def _framework(ctx: CheckContext) -> tuple[list[Exchange], list[int]]:
     unknown_path = f"{ctx.run_id}-no-such-path"
     exchanges, expected = [], []
     for method, template, status in FRAMEWORK_PROBES:
-        path = template.format(unknown_path=seg(unknown_path), t=seg(ctx.topic))
+        path = template.format(unknown_path=seg(unknown_path), t=seg(unknown_topic_name(ctx)))
         headers: dict[str, str | None] = {"Accept": ctx.api.media.generic}
         if method == "PUT":
             headers["Content-Type"] = ctx.api.media.generic

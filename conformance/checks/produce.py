@@ -397,9 +397,11 @@ def _missing(j: Judgement, item: Sent, reads: Sequence[Exchange], what: str) -> 
     if any(truncated(r) for r in reads):
         j.observe(f"{what}: not judged, the recorded read was cut before offset {item.located}")
         return
+    failed = [r for r in reads if r.status not in (200, 204)]
+    why_not = f" (the read-back got {got(failed[0])} for {sent(failed[0])})" if failed else ""
     j.fail(
         f"{what} to read back at partition {item.partition} offset {item.located}",
-        "no record there",
+        f"no record there{why_not}",
         "a record the server acknowledged must be readable where it was written",
         item.produce,
     )

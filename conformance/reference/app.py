@@ -463,7 +463,9 @@ async def create_consumer(req: Req) -> Reply:
     for field in body:
         if field not in (_V1_CREATE_FIELDS if req.v1 else _V2_CREATE_FIELDS):
             raise errors.unrecognized(field)
-    fmt = (_text(body.get("format")) or "binary").lower()
+    # Only an absent or null format defaults to binary; "" is an invalid format (422), as
+    # Confluent's ConsumerInstanceConfig.setFormat rejects any name it does not know.
+    fmt = (_text(body.get("format")) or "").lower() if body.get("format") is not None else "binary"
     # json and avro consumers are created as Confluent creates them, so that the format-mismatch
     # rows (C17, D31) can run against the reference (contract.md §6).
     if fmt not in _FORMATS[version]:

@@ -116,6 +116,7 @@ def test_creation_rules(v1: InProcess) -> None:
         ({"auto.offset.reset": "none"}, 42204),
         ({"auto.offset.reset": "bogus"}, 42204),
         ({"format": "xml"}, 422),
+        ({"format": ""}, 422),
         ({"foo": "bar"}, 422),
     ):
         r = v1.post("/consumers/g", json=body, headers=V1_BIN)

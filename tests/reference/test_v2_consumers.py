@@ -162,6 +162,7 @@ def test_unknown_instance_and_delete(v2: InProcess) -> None:
         ({"auto.offset.reset": "smallest"}, 422, 42204),
         ({"auto.offset.reset": "bogus"}, 422, 42204),
         ({"format": "xml"}, 422, 422),
+        ({"format": ""}, 422, 422),
         ({"foo": "bar"}, 422, 422),
         ({"enable.auto.commit": False}, 422, 422),
         ({"id": "by-id"}, 200, None),

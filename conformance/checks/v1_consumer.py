@@ -104,7 +104,10 @@ def judge_instance_id(cases: Sequence[tuple[Exchange, str]], *, what: str, why: 
 
 def base_uri_problem(base_uri: str, group: str, name: str, *, strict_path: bool) -> str | None:
     """Why `base_uri` is not an absolute URL of this instance (None when it is)."""
-    parts = urlsplit(base_uri)
+    try:
+        parts = urlsplit(base_uri)
+    except ValueError:
+        return f"not a URL: {base_uri!r}"
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"not an absolute http(s) URL: {base_uri!r}"
     if strict_path:
@@ -249,7 +252,12 @@ def judge_commit(reads: Sequence[Exchange], commit: Exchange, topic: str) -> Jud
         commit,
     ):
         return j
-    by_tp = {(e["topic"], e["partition"]): e for e in entries or []}
+    # Only well-typed keys: a malformed entry must fail the check, not crash it.
+    by_tp = {
+        (e["topic"], e["partition"]): e
+        for e in entries or []
+        if isinstance(e["topic"], str) and isinstance(e["partition"], int)
+    }
     for (t, p), last in sorted(last_returned(reads, topic).items()):
         entry = by_tp.get((t, p))
         if not j.require(entry is not None, f"an entry for {t}/{p}", f"entries {sorted(by_tp)}", "", commit):

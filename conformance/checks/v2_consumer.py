@@ -141,7 +141,14 @@ def partitions_of(exchange: Exchange) -> set[tuple[object, object]] | None:
     parts = body.get("partitions") if isinstance(body, dict) and exchange.status == 200 else None
     if not isinstance(parts, list) or not all(isinstance(p, dict) for p in parts):
         return None
-    return {(p.get("topic"), p.get("partition")) for p in parts}
+    # repr() keeps malformed (unhashable) values comparable: they fail the check, not crash it
+    return {(p.get("topic"), p.get("partition")) if _hashable(p) else (repr(p), None) for p in parts}
+
+
+def _hashable(entry: dict[str, object]) -> bool:
+    return isinstance(entry.get("topic"), (str, type(None))) and isinstance(
+        entry.get("partition"), (int, type(None))
+    )
 
 
 def judge_assignments(assign: Exchange, get: Exchange, expected: Sequence[tuple[str, int]]) -> Judgement:
@@ -400,8 +407,17 @@ def judge_bodyless_commit(
         (r.offset for r in all_records(reads) if r.partition == partition and r.offset is not None),
         default=None,
     )
+    if not j.require(
+        last is not None,
+        f"the reads before the commit to return records of {topic}/{partition}",
+        "no record",
+        "without fetched records the body-less commit cannot be judged",
+        reads[-1] if reads else commit,
+    ):
+        return j
+    assert last is not None
     answered = [g for g in gets if g.status == 200]
-    if last is None or not answered:
+    if not answered:
         return j
     stored = committed_offset(answered[-1], topic, partition)
     j.require(

@@ -376,3 +376,42 @@ def test_d31_format_mismatch(key: str) -> None:
     j = v2c.judge_format_mismatch(create, [read], "v2")
     assert j.passed, messages(j)
     assert not v2c.judge_format_mismatch(create, [forge(read, 200, [])], "v2").passed
+
+
+GARBAGE = (
+    b"not json",
+    b"[1, 2]",
+    b"null",
+    b'{"offsets": [[1]], "topics": 3, "partitions": [{"topic": [1]}]}',
+)
+
+
+@pytest.mark.parametrize("body", GARBAGE)
+def test_judges_fail_on_garbage_without_raising(body: bytes) -> None:
+    """A misbehaving target gets findings, never a traceback."""
+    rec = recordings.load("confluent-7.5.0-v2")
+    e = Exchange(
+        main(rec, "subscription_get").request, Response.build(200, {"content-type": "application/json"}, body)
+    )
+    sent = [Sent(rec.topic, 0, 5, b"k", b"v")]
+    judged = [
+        v2c.judge_created([e]),
+        v2c.judge_subscription_shape(e),
+        v2c.judge_subscription_contents(e, ["t"]),
+        v2c.judge_assignments(e, e, [("t", 0)]),
+        v2c.judge_records_read([e], sent, what="x"),
+        v2c.judge_assigned_read(e, [e], sent),
+        v2c.judge_commit_semantics(e, e, [e], "t", 0, 4),
+        v2c.judge_committed_shape(e),
+        v2c.judge_no_loss([e], [e], "t", 0, 4),
+        v2c.judge_bodyless_commit([e], e, [e], "t", 0),
+        v2c.judge_format_mismatch(e, [e], "v2"),
+    ]
+    from conformance.checks import v1_consumer as v1c
+
+    judged += [
+        v1c.judge_commit([e], e, "t"),
+        v1c.judge_resume([e], [e], "t", 0),
+        v1c.judge_read([e], sent, "t"),
+    ]
+    assert all(not j.passed for j in judged)

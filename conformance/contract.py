@@ -71,6 +71,7 @@ X_VERSIONS = "x-api-versions"
 X_CT_OPTIONAL = "x-content-type-optional"  # Jersey framework errors: no Content-Type on Confluent
 X_ALSO_LABELLED = "x-also-labelled"  # labels a server uses that the view does not declare
 X_DEFINITIONS = "x-definitions"  # YAML anchors live here; not part of any view
+X_FRAMEWORK = "x-framework-responses"  # 404 unknown path, 405 wrong method: outside every operation
 
 _VERSIONED_MEDIA = re.compile(r"\.(v\d+)\+json$")
 
@@ -290,7 +291,9 @@ def _bundle(doc: dict[str, Any]) -> dict[str, Any]:
 def _view(version: str) -> dict[str, Any]:
     raw = spec()
     all_versions = tuple(VERSIONS)
-    view: dict[str, Any] = {k: copy.deepcopy(v) for k, v in raw.items() if k not in ("paths", X_DEFINITIONS)}
+    view: dict[str, Any] = {
+        k: copy.deepcopy(v) for k, v in raw.items() if k not in ("paths", X_DEFINITIONS, X_FRAMEWORK)
+    }
     view["info"] = dict(view.get("info") or {})
     view["info"]["title"] = f"{view['info'].get('title', 'Kafka REST')} (API {version})"
     view["tags"] = [t for t in view.get("tags") or [] if t.get("name") in (version, *_shared_tags(raw))]
@@ -430,69 +433,83 @@ def validate_response(
 ) -> list[str]:
     """Why a response does not match the spec for `version`; empty when it does.
 
-    Checks that the status is declared for the operation (the `default` response counts), that
-    the Content-Type's media type is declared for that status in that version (or is missing
-    where the response is marked content-type-optional, or is one of its `x-also-labelled`),
-    and that the body is valid against the schema of that media type.
+    Checks that the status is declared for the operation, that the Content-Type's media type is
+    declared for that status in that version (or is missing where the response is marked
+    `x-content-type-optional`, or is one of its `x-also-labelled`), and that the body is valid
+    against the schema of that media type. A request matching no operation of the version is
+    judged against the spec's framework errors: 404 for an unknown path, 405 for a known path
+    with an undeclared method (contract.md §3.1, §8 E3); any other status is a problem.
     """
     op = find_operation(version, method, path)
     if op is None:
-        return [f"{method.upper()} {path}: no operation of API {version} matches"]
-    raw = _raw_operation(op)
-    responses = raw.get("responses") or {}
-    key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
-    if key not in responses:
-        key = "default"
+        return _framework_problems(version, method, path, status, content_type, body)
+    responses = _raw_operation(op).get("responses") or {}
+    key = str(status) if str(status) in responses else "default"
     response = responses.get(key)
     if response is None or version not in _versions_of(response, op.versions):
         return [f"{op.label}: status {status} is not declared for API {version}"]
-    content_raw = response.get("content") or {}
-    resp_versions = _versions_of(response, op.versions)
-    content = _filter_content(content_raw, version, resp_versions)
+    where = ("paths", op.path, op.method.lower(), "responses", key)
+    return _judge(version, f"{op.label} {status}", where, response, op.versions, content_type, body)
+
+
+def _framework_problems(
+    version: str, method: str, path: str, status: int, content_type: str | None, body: bytes
+) -> list[str]:
+    label = f"{method.upper()} {path}"
+    bare = urlsplit(path).path if "://" in path else path.split("?", 1)[0]
+    known_path = any(_path_regex(op.path).fullmatch(bare.rstrip("/") or "/") for op in _operations(version))
+    expected = "405" if known_path else "404"
+    framework = spec().get(X_FRAMEWORK) or {}
+    if str(status) != expected or expected not in framework:
+        return [
+            f"{label}: no operation of API {version} matches (a framework {expected} expected, got {status})"
+        ]
+    where = (X_FRAMEWORK, expected)
+    return _judge(version, f"{label} {status}", where, framework[expected], VERSIONS, content_type, body)
+
+
+def _judge(
+    version: str,
+    label: str,
+    where: tuple[str, ...],
+    response: dict[str, Any],
+    inherited: tuple[str, ...],
+    content_type: str | None,
+    body: bytes,
+) -> list[str]:
+    content = _filter_content(response.get("content") or {}, version, _versions_of(response, inherited))
     mt = media_type(content_type)
     if not content:
-        if body.strip():
-            return [f"{op.label} {status}: the spec declares no body, got {len(body)} bytes"]
-        return []
+        if response.get(X_CT_OPTIONAL) or not body.strip():
+            return []  # nothing declared and nothing asserted (auth refusals), or a body-less answer
+        return [f"{label}: the spec declares no body, got {len(body)} bytes"]
     if mt is None:
         if response.get(X_CT_OPTIONAL):
-            return _validate_body(op, key, response, next(iter(content)), body, empty_ok=True)
+            return _validate_body(label, where, next(iter(content)), body, empty_ok=True)
         if not body:
-            return [f"{op.label} {status}: no Content-Type and no body; declared {sorted(content)}"]
-        return [f"{op.label} {status}: no Content-Type; declared {sorted(content)}"]
+            return [f"{label}: no Content-Type and no body; declared {sorted(content)}"]
+        return [f"{label}: no Content-Type; declared {sorted(content)}"]
     if mt in content:
-        return _validate_body(op, key, response, mt, body, empty_ok=False)
-    also = [m.lower() for m in response.get(X_ALSO_LABELLED) or []]
-    if mt in also:
-        # Validated against the first JSON entry declared for this version (same body, other label).
+        return _validate_body(label, where, mt, body, empty_ok=False)
+    if mt in [m.lower() for m in response.get(X_ALSO_LABELLED) or []]:
+        # The same body under another label: judged by the first JSON entry of this version.
         json_entries = [m for m in content if is_json_media_type(m)]
-        if json_entries:
-            return _validate_body(op, key, response, json_entries[0], body, empty_ok=False)
-        return []
-    return [
-        f"{op.label} {status}: Content-Type {mt} is not declared for API {version}; declared {sorted(content)}"
-    ]
+        return _validate_body(label, where, json_entries[0], body, empty_ok=False) if json_entries else []
+    return [f"{label}: Content-Type {mt} is not declared for API {version}; declared {sorted(content)}"]
 
 
-def _validate_body(
-    op: Operation, status_key: str, response: dict[str, Any], mt: str, body: bytes, *, empty_ok: bool
-) -> list[str]:
-    entry = (response.get("content") or {}).get(mt) or {}
-    if "schema" not in entry:
-        return []
+def _validate_body(label: str, where: tuple[str, ...], mt: str, body: bytes, *, empty_ok: bool) -> list[str]:
     if not body.strip():
-        if empty_ok:
-            return []
-        return [f"{op.label} {status_key}: empty body; expected {mt}"]
+        return [] if empty_ok else [f"{label}: empty body; expected {mt}"]
     if is_json_media_type(mt):
         try:
             instance = json.loads(body)
         except ValueError as exc:
-            return [f"{op.label} {status_key}: body is not JSON ({exc})"]
+            return [f"{label}: body is not JSON ({exc})"]
     else:
         instance = body.decode("utf-8", errors="replace")
-    v = _spec_validator("paths", op.path, op.method.lower(), "responses", status_key, "content", mt, "schema")
-    return [f"{op.label} {status_key} {mt}: {e}" for e in _format_errors(v, instance)]
+    v = _spec_validator(*where, "content", mt, "schema")
+    return [f"{label} {mt}: {e}" for e in _format_errors(v, instance)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,14 +556,17 @@ def check_problems() -> list[str]:
                 resolver.lookup(ref)
             except Unresolvable as exc:
                 problems.append(f"schemas/{name}.json: $ref {ref!r} does not resolve ({exc})")
-        for i, example in enumerate(doc.get("examples") or []):
-            problems += [f"schemas/{name}.json examples[{i}] {e}" for e in errors(name, example)]
     resolver = _registry().resolver(SPEC_URI)
     for ref in _walk_refs(spec()):
         try:
             resolver.lookup(ref)
         except Unresolvable as exc:
             problems.append(f"openapi.yaml: $ref {ref!r} does not resolve ({exc})")
+    if problems:  # examples cannot be judged against schemas that are broken or missing
+        return problems
+    for name, doc in _schemas().items():
+        for i, example in enumerate(doc.get("examples") or []):
+            problems += [f"schemas/{name}.json examples[{i}] {e}" for e in errors(name, example)]
     for parts, example in _examples(spec().get("paths") or {}, ("paths",)):
         v = _spec_validator(*parts, "schema")
         problems += [f"openapi.yaml #/{'/'.join(parts)}: example {e}" for e in _format_errors(v, example)]
@@ -603,6 +623,15 @@ def self_check() -> list[str]:
 
 def clear_caches() -> None:
     """Forget everything loaded (tests point `_data` elsewhere, then call this)."""
-    for fn in (spec, _schemas, _schema_registry, _registry, format_checker, validator, _spec_validator, _view):
+    for fn in (
+        spec,
+        _schemas,
+        _schema_registry,
+        _registry,
+        format_checker,
+        validator,
+        _spec_validator,
+        _view,
+    ):
         fn.cache_clear()
     _operations.cache_clear()

@@ -7,7 +7,8 @@ the body valid. A Confluent answer the spec does not describe is a spec bug.
 
 Not judged, each for the one reason in EXCLUSIONS or SKIPS: exchanges without a response, bodies
 the recorder cut, requests a binary client of that version never sends (contract.md §8 N8), and
-paths outside the version (which must then be framework 404/405 answers).
+paths outside the version are judged as the spec's framework 404/405 (or, for a v1-only path that
+5.5 still serves on v2, against the v1 view).
 """
 
 from __future__ import annotations
@@ -104,7 +105,6 @@ SKIPS = {
     "no response": "the recorder's client limit (10 s) ran out: nothing to judge (§4.7)",
     "truncated body": "the recorder cut the body (`…truncated_from`): it cannot be parsed",
 }
-FRAMEWORK_STATUSES = {404, 405}  # unknown path, wrong method (§3.1, §8 E3)
 
 
 def _judge(key: str, version: str) -> tuple[Counter[str], list[str]]:
@@ -124,29 +124,24 @@ def _judge(key: str, version: str) -> tuple[Counter[str], list[str]]:
                 counts[f"excluded: {excluded.name}"] += 1
                 continue
             req = exchange.request
-            if contract.find_operation(version, req.method, req.path) is None:
-                if resp.status in FRAMEWORK_STATUSES:
-                    counts["outside the version: framework 404/405"] += 1
-                    continue
-                # 5.5 still serves the v1-only paths on a v2 server (§5.1): then they must be v1 answers.
-                other = "v1" if version == "v2" else "v2"
-                if contract.find_operation(other, req.method, req.path) is None:
-                    failures.append(f"{probe.name}: {req.method} {req.path} matches no operation "
-                                    f"but answered {resp.status}")  # fmt: skip
-                    continue
-                problems = contract.validate_response(
-                    other, req.method, req.path, resp.status, resp.content_type, resp.body
-                )
-                if problems:
-                    failures.append(
-                        f"{probe.name}: {req.method} {req.path} -> {resp.status} ({other}): {problems}"
-                    )
-                else:
-                    counts[f"validated against {other} (a {other}-only path, §5.1)"] += 1
-                continue
             problems = contract.validate_response(
                 version, req.method, req.path, resp.status, resp.content_type, resp.body
             )
+            if contract.find_operation(version, req.method, req.path) is None:
+                if not problems:  # the spec's framework 404 (unknown path) or 405 (wrong method)
+                    counts["validated: framework 404/405 outside the version's operations"] += 1
+                    continue
+                # 5.5 still serves the v1-only paths on a v2 server (§5.1): then they must be v1 answers.
+                other = "v1" if version == "v2" else "v2"
+                if contract.find_operation(other, req.method, req.path) is not None:
+                    problems = contract.validate_response(
+                        other, req.method, req.path, resp.status, resp.content_type, resp.body
+                    )
+                    if not problems:
+                        counts[f"validated against {other} (a {other}-only path, §5.1)"] += 1
+                        continue
+                failures.append(f"{probe.name}: {req.method} {req.path} -> {resp.status}: {problems}")
+                continue
             if problems:
                 failures.append(f"{probe.name}: {req.method} {req.path} -> {resp.status}: {problems}")
             else:

@@ -256,7 +256,16 @@ PRODUCED = b'{"offsets":[{"partition":0,"offset":1,"error_code":null,"error":nul
          b'[{"topic":"t","key":null,"value":"aGVsbG8","partition":0,"offset":1}]', "/0/value"),
         ("v1", "GET", "/topics/t/partitions/0/messages?offset=0", 200, "application/vnd.kafka.binary.v1+json",
          b'[{"key":null,"value":"aGk=","partition":0,"offset":0}]', None),
-        ("v2", "GET", "/topics/t/partitions/0/messages?offset=0", 404, None, ERR, "no operation of API v2"),
+        # outside every operation: the framework's 404 (unknown path) and 405 (known path, wrong method)
+        ("v2", "GET", "/topics/t/partitions/0/messages?offset=0", 404, None, ERR, None),
+        ("v2", "GET", "/topics/t/partitions/0/messages?offset=0", 200, "application/vnd.kafka.v2+json", b"[]",
+         "no operation of API v2"),
+        ("v1", "PUT", "/topics", 405, None, ERR, None),
+        ("v1", "DELETE", "/topics/t", 405, None, b'{"error_code": 405, "message": "HTTP 405 Method Not Allowed"}', None),
+        ("v1", "DELETE", "/topics/t", 404, None, ERR, "a framework 405 expected"),
+        ("v1", "GET", "/no-such-path", 404, None, b'{"error_code": "404"}', "error_code"),
+        # auth refusals: status declared, body not asserted (§8 U3)
+        ("v1", "GET", "/topics", 401, "application/json", b'{"errorCode": 403, "errorMessage": "Unauthorized"}', None),
     ],
 )  # fmt: skip
 def test_validate_response(

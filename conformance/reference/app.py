@@ -47,6 +47,8 @@ TOPIC_CONFIGS = {
     "retention.ms": "604800000",
     "segment.bytes": "1073741824",
 }
+# The Java producer's max.request.size default (1 MiB); key and value bytes are counted.
+MAX_RECORD_BYTES = 1024 * 1024
 _LONG = re.compile(r"[+-]?\d{1,19}")
 _INT_MAX, _LONG_MAX = 2**31 - 1, 2**63 - 1
 
@@ -281,6 +283,18 @@ def _produce(req: Req, topic_name: str, records: list[_Parsed], path_partition: 
                 "error_code": 50003,
                 "error": f"Partition {partition} of topic {topic_name} with partition count {count} "
                 "is not present in metadata after 60000 ms.",
+            }
+            continue
+        size = len(item.key or b"") + len(item.value or b"")
+        if size > MAX_RECORD_BYTES:
+            # The Java producer's RecordTooLargeException, per record with HTTP 200 (§4.6); it
+            # also keeps one request from filling memory.
+            entries[index] = {
+                "partition": None,
+                "offset": None,
+                "error_code": 50002,
+                "error": f"The message is {size} bytes when serialized which is larger than the maximum "
+                "request size you have configured with the max.request.size configuration.",
             }
             continue
         pending.append((index, partition, item.key, item.value))

@@ -211,3 +211,11 @@ def test_record_partition_beyond_count_fails_only_that_record(v2: InProcess) -> 
 def test_v2_produce_without_content_type_is_binary(v2: InProcess) -> None:
     r = v2.post("/topics/conformance-p1", content=b'{"records":[{"value":"aGk="}]}', headers=V2_ACCEPT)
     assert r.status_code == 200
+
+
+def test_a_record_over_1_mib_fails_alone_with_50002(v2: InProcess) -> None:
+    big = b64(b"x" * (1024 * 1024 + 1))
+    body = {"records": [{"value": big}, {"value": b64(b"small")}]}
+    entries = v2.post("/topics/conformance-p1", json=body, headers=V2_BIN).json()["offsets"]
+    assert (entries[0]["offset"], entries[0]["error_code"]) == (None, 50002)
+    assert (entries[1]["offset"], entries[1]["error_code"]) == (0, None)

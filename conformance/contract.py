@@ -406,18 +406,26 @@ def operations(version: str) -> list[Operation]:
     return list(_operations(version))
 
 
-def find_operation(version: str, method: str, path: str) -> Operation | None:
-    """The operation a concrete request hits, e.g. (`GET`, `/topics/t1/partitions/0?x=1`).
-
-    A full URL is accepted too (its path is used). Literal segments win over parameters, so
-    `/consumers/g/instances/i/offsets` is the offsets operation, never an instance `{topic}`.
-    """
+def _bare_path(path: str, base_path: str = "") -> str:
+    """`http://h/prefix/topics/t/?a=1` with base_path `/prefix` -> `/topics/t`."""
     if "://" in path:
         path = urlsplit(path).path
     path = path.split("?", 1)[0].split("#", 1)[0] or "/"
-    if len(path) > 1:
-        path = path.rstrip("/")
-    candidates = [op for op in _operations(version) if op.matches(method, path)]
+    base = base_path.rstrip("/")
+    if base and (path == base or path.startswith(base + "/")):
+        path = path[len(base) :] or "/"
+    return path.rstrip("/") or "/"
+
+
+def find_operation(version: str, method: str, path: str, *, base_path: str = "") -> Operation | None:
+    """The operation a concrete request hits, e.g. (`GET`, `/topics/t1/partitions/0?x=1`).
+
+    A full URL is accepted too (its path is used). `base_path` is the path of the target's base
+    URL when it has one (`https://gw.example/kafka-rest` -> `/kafka-rest`). Literal segments win
+    over parameters, so `/consumers/g/instances/i/offsets` is the offsets operation.
+    """
+    bare = _bare_path(path, base_path)
+    candidates = [op for op in _operations(version) if op.matches(method, bare)]
     if not candidates:
         return None
     # The most literal template wins (fewest parameters).
@@ -429,7 +437,14 @@ def _raw_operation(op: Operation) -> dict[str, Any]:
 
 
 def validate_response(
-    version: str, method: str, path: str, status: int, content_type: str | None, body: bytes
+    version: str,
+    method: str,
+    path: str,
+    status: int,
+    content_type: str | None,
+    body: bytes,
+    *,
+    base_path: str = "",
 ) -> list[str]:
     """Why a response does not match the spec for `version`; empty when it does.
 
@@ -440,9 +455,9 @@ def validate_response(
     judged against the spec's framework errors: 404 for an unknown path, 405 for a known path
     with an undeclared method (contract.md §3.1, §8 E3); any other status is a problem.
     """
-    op = find_operation(version, method, path)
+    op = find_operation(version, method, path, base_path=base_path)
     if op is None:
-        return _framework_problems(version, method, path, status, content_type, body)
+        return _framework_problems(version, method, _bare_path(path, base_path), status, content_type, body)
     responses = _raw_operation(op).get("responses") or {}
     key = str(status) if str(status) in responses else "default"
     response = responses.get(key)
@@ -456,8 +471,7 @@ def _framework_problems(
     version: str, method: str, path: str, status: int, content_type: str | None, body: bytes
 ) -> list[str]:
     label = f"{method.upper()} {path}"
-    bare = urlsplit(path).path if "://" in path else path.split("?", 1)[0]
-    known_path = any(_path_regex(op.path).fullmatch(bare.rstrip("/") or "/") for op in _operations(version))
+    known_path = any(_path_regex(op.path).fullmatch(path) for op in _operations(version))
     expected = "405" if known_path else "404"
     framework = spec().get(X_FRAMEWORK) or {}
     if str(status) != expected or expected not in framework:

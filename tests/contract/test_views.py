@@ -222,6 +222,24 @@ def test_find_operation(version: str, method: str, path: str, expected: str | No
     assert (found.operation_id if found else None) == expected
 
 
+def test_find_operation_under_a_base_path() -> None:
+    found = contract.find_operation(
+        "v2", "GET", "https://gw.example/kafka-rest/topics/t?x=1", base_path="/kafka-rest/"
+    )
+    assert found is not None and found.operation_id == "getTopic"
+    assert contract.find_operation("v2", "GET", "/kafka-rest/topics/t") is None
+    problems = contract.validate_response(
+        "v2",
+        "GET",
+        "/kafka-rest/topics",
+        200,
+        "application/vnd.kafka.v2+json",
+        b'["t"]',
+        base_path="/kafka-rest",
+    )
+    assert problems == []
+
+
 ERR = b'{"error_code": 404, "message": "HTTP 404 Not Found"}'
 PRODUCED = b'{"offsets":[{"partition":0,"offset":1,"error_code":null,"error":null}],"key_schema_id":null,"value_schema_id":null}'
 

@@ -1045,7 +1045,7 @@ def create_app(config: ReferenceConfig | None = None, extra_faults: Iterable[Fau
     they run after the registered faults named in `config.faults`.
     """
     config = config or ReferenceConfig()
-    log = Log(config.topics, config.max_records_per_partition)
+    log = Log(config.topics, config.max_records_per_partition, config.max_bytes_per_partition)
     hooks = Hooks.of((*resolve(config.faults), *extra_faults))
     state = ServerState(config, log, Consumers(log, config.consumer_instance_timeout_s), hooks)
     tables = TABLES[config.api_version]

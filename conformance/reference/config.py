@@ -25,6 +25,7 @@ class ReferenceConfig:
     # A long run must not exhaust memory: past the cap the oldest records are dropped and the
     # partition's log start offset advances, as Kafka retention would do.
     max_records_per_partition: int = 50_000
+    max_bytes_per_partition: int = 64 * 1024 * 1024  # key + value bytes retained per partition
     consumer_instance_timeout_s: float = 300.0  # Confluent consumer.instance.timeout.ms = 300000
     consumer_request_timeout_ms: int = 1000  # Confluent consumer.request.timeout.ms = 1000
 
@@ -42,6 +43,8 @@ class ReferenceConfig:
                 )
         if self.max_records_per_partition < 1:
             raise ValueError("max_records_per_partition must be at least 1")
+        if self.max_bytes_per_partition < 1:
+            raise ValueError("max_bytes_per_partition must be at least 1")
         if self.consumer_instance_timeout_s <= 0:
             raise ValueError("consumer_instance_timeout_s must be positive")
         if self.consumer_request_timeout_ms < 0:

@@ -58,24 +58,27 @@ def partition_for_key(key: bytes, partitions: int) -> int:
 
 
 class Partition:
-    __slots__ = ("_records", "index", "start", "topic")
+    __slots__ = ("_bytes", "_records", "index", "start", "topic")
 
     def __init__(self, topic: str, index: int) -> None:
         self.topic = topic
         self.index = index
-        self.start = 0  # log start offset: advances when the cap drops old records
+        self.start = 0  # log start offset: advances when the caps drop old records
         self._records: deque[Record] = deque()
+        self._bytes = 0
 
     @property
     def end(self) -> int:
         """The next offset to be written (Kafka's log end offset, exclusive)."""
         return self.start + len(self._records)
 
-    def _append(self, record: Record, cap: int) -> int:
+    def _append(self, record: Record, cap: int, byte_cap: int) -> int:
         offset = self.end
         self._records.append(record)
-        while len(self._records) > cap:
-            self._records.popleft()
+        self._bytes += record.size
+        # Retention by count and by bytes; the newest record always stays.
+        while len(self._records) > cap or (self._bytes > byte_cap and len(self._records) > 1):
+            self._bytes -= self._records.popleft().size
             self.start += 1
         return offset
 
@@ -115,9 +118,10 @@ class Stored:
 
 
 class Log:
-    def __init__(self, topics: dict[str, int], cap: int) -> None:
+    def __init__(self, topics: dict[str, int], cap: int, byte_cap: int = 64 * 1024 * 1024) -> None:
         self._lock = threading.Lock()
         self._cap = cap
+        self._byte_cap = byte_cap
         self.topics = {name: Topic(name, count) for name, count in topics.items()}
         self.version = 0  # bumped on every append: readers poll it instead of the partitions
 
@@ -132,7 +136,10 @@ class Log:
         now = int(time.time() * 1000)
         t = self.topics[topic]
         with self._lock:
-            out = [Stored(p, t.partitions[p]._append(Record(k, v, now), self._cap)) for p, k, v in items]
+            out = [
+                Stored(p, t.partitions[p]._append(Record(k, v, now), self._cap, self._byte_cap))
+                for p, k, v in items
+            ]
             self.version += 1
         return out
 

@@ -92,3 +92,11 @@ def test_v1_cap_makes_dropped_offsets_out_of_range(make: object) -> None:
     assert (old.status_code, old.json()["error_code"]) == (500, 50002)
     kept = client.get("/topics/conformance-p1/partitions/0/messages?offset=2&count=5", headers=V1_ACCEPT)
     assert [r["offset"] for r in kept.json()] == [2, 3]
+
+
+def test_byte_cap_drops_oldest_records_too(make: object) -> None:
+    client = make("v2", max_bytes_per_partition=250)  # type: ignore[operator]
+    records = [{"value": b64(bytes(100))} for _ in range(4)]
+    assert client.post("/topics/conformance-p1", json={"records": records}, headers=V2_BIN).status_code == 200
+    offsets = client.get("/topics/conformance-p1/partitions/0/offsets", headers=V2_ACCEPT).json()
+    assert offsets == {"beginning_offset": 2, "end_offset": 4}

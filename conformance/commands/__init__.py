@@ -5,6 +5,13 @@ The tuple below is the whole command set, in `--help` order.
 
 from __future__ import annotations
 
-from conformance.commands import checks, compare, run, serve, validate
+from conformance.commands import checks, compare, run, selftest, serve, validate
 
-SUBCOMMANDS = (run.register, checks.register, compare.register, serve.register, validate.register)
+SUBCOMMANDS = (
+    run.register,
+    checks.register,
+    compare.register,
+    selftest.register,
+    serve.register,
+    validate.register,
+)

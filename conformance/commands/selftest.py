@@ -1,0 +1,402 @@
+"""`kafka-rest-conformance selftest`: run the suite against the reference once per fault.
+
+Builds the fault × check matrix and, with ``--write-docs``, writes docs/fault-matrix.md. The
+properties it proves (issue 10):
+
+- the fault-free reference is conformant, with no MUST or SHOULD check failing;
+- every fault is caught: each check it names in ``caught_by`` (that applies to the API version)
+  fails or errors, and a fault that breaks a MUST row makes the run non-conformant (exit 1);
+  a fault that names no check must fail at least one;
+- every MUST and SHOULD check is failed by at least one fault (a check that no fault can make
+  fail is a check that cannot fail). INFO checks never fail, so they are exempt.
+
+Each run is the quick budget with a fixed seed and an API key (so the auth checks run), in its own
+in-thread reference server; runs are spread over ``--jobs`` worker processes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.cli import Handler
+from conformance.errors import UsageError
+from conformance.requirements import API_VERSIONS, ApiVersion, Level, rows
+
+DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "fault-matrix.md"
+SEED = 20261122
+API_KEY = "selftest-api-key-0b7c"
+TIMEOUT = 3.0  # per request: above the 1 s record waits, short for the hanging fault
+WALL_PREFIX = "Wall time:"  # the one line of the matrix that changes from run to run
+
+
+def register(sub: Any) -> tuple[str, Handler]:
+    p = sub.add_parser(
+        "selftest", help="run the suite against the reference once per fault; the fault × check matrix"
+    )
+    p.add_argument("--api-version", action="append", choices=API_VERSIONS, help="default: both")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="runs at once, one process each (default: 3 x CPU count)",
+    )
+    p.add_argument("--fault", action="append", metavar="ID", help="only these faults (default: all)")
+    p.add_argument(
+        "--write-docs",
+        nargs="?",
+        const=str(DOCS_PATH),
+        metavar="PATH",
+        help="write docs/fault-matrix.md (or PATH)",
+    )
+    return "selftest", handle
+
+
+# -- one run -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    version: ApiVersion
+    fault: str | None  # None: the fault-free baseline
+
+
+@dataclass
+class UnitResult:
+    unit: Unit
+    exit_code: int
+    verdict: str
+    outcomes: dict[str, str]  # check id -> outcome
+    levels: dict[str, str]  # check id -> level for this version
+    messages: dict[str, str]  # check id -> message, for fail and error only
+    seconds: float
+    error: str | None = None  # the run itself broke (preflight, a suite bug)
+
+
+def run_unit(unit: Unit) -> UnitResult:
+    """One quick run against an in-thread reference with `unit.fault` switched on."""
+    from conformance.commands.run import execute
+    from conformance.console import Console
+    from conformance.settings import Secret, Settings
+
+    settings = Settings(
+        api_version=unit.version, budget="quick", seed=SEED, timeout=TIMEOUT, api_key=Secret(API_KEY), jobs=8
+    )
+    began = time.monotonic()
+    try:
+        outcome = execute(
+            settings,
+            Console(io.StringIO(), plain=True),
+            faults=frozenset({unit.fault} if unit.fault else ()),
+            write_reports=False,
+        )
+    except Exception as exc:  # reported in the matrix, never a crash of the whole selftest
+        return UnitResult(
+            unit, 1, "error", {}, {}, {}, time.monotonic() - began, f"{type(exc).__name__}: {exc}"
+        )
+    run = outcome.results
+    return UnitResult(
+        unit,
+        outcome.exit_code,
+        run.verdict.value,
+        {r.id: r.outcome.value for r in run.results},
+        {r.id: r.level.value for r in run.results if r.level is not None},
+        {r.id: r.message for r in run.results if r.outcome.value in ("fail", "error")},
+        time.monotonic() - began,
+        run.preflight_error,
+    )
+
+
+# -- the matrix --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FaultInfo:
+    id: str
+    area: str
+    description: str
+    versions: tuple[ApiVersion, ...]
+    rows: tuple[str, ...]
+    caught_by: tuple[str, ...]
+    subtle: bool
+
+
+@dataclass
+class Matrix:
+    versions: tuple[ApiVersion, ...]
+    faults: list[FaultInfo]
+    baseline: dict[ApiVersion, UnitResult] = field(default_factory=dict)
+    runs: dict[tuple[str, ApiVersion], UnitResult] = field(default_factory=dict)
+    wall: float = 0.0
+    jobs: int = 1
+
+    # -- derived -------------------------------------------------------------------------------
+    def checks(self, version: ApiVersion) -> dict[str, str]:
+        """Check id -> level, for the gating (MUST/SHOULD) checks the baseline ran."""
+        base = self.baseline.get(version)
+        if base is None:
+            return {}
+        return {
+            i: lvl for i, lvl in sorted(base.levels.items()) if lvl in (Level.MUST.value, Level.SHOULD.value)
+        }
+
+    def killers(self, fault: str, version: ApiVersion) -> list[str]:
+        """Checks that fail with the fault on, but not on the fault-free reference (a check that
+        fails there proves nothing about the fault)."""
+        run = self.runs.get((fault, version))
+        base = self.baseline.get(version)
+        broken = {i for i, o in base.outcomes.items() if o in ("fail", "error")} if base else set()
+        return sorted(i for i, o in run.outcomes.items() if o == "fail" and i not in broken) if run else []
+
+    def errored(self, fault: str, version: ApiVersion) -> list[str]:
+        run = self.runs.get((fault, version))
+        return sorted(i for i, o in run.outcomes.items() if o == "error") if run else []
+
+    def must_fault(self, fault: FaultInfo, version: ApiVersion) -> bool:
+        return any(rows()[r].level(version) is Level.MUST for r in fault.rows if r in rows())
+
+    def caught(self, fault: FaultInfo, version: ApiVersion) -> tuple[bool, str]:
+        """(caught, why not) for one fault in one API version."""
+        run = self.runs.get((fault.id, version))
+        if run is None:
+            return False, "not run"
+        if run.error and not run.outcomes:
+            return False, f"the run broke: {run.error}"
+        hit = set(self.killers(fault.id, version)) | set(self.errored(fault.id, version))
+        named = [c for c in fault.caught_by if c in run.outcomes]
+        if fault.caught_by and not named:
+            missing = ", ".join(fault.caught_by)
+            return False, f"none of the named checks ({missing}) ran in {version}"
+        if named:
+            missed = [c for c in named if c not in hit]
+            if missed:
+                return False, f"named check(s) passed: {', '.join(missed)}"
+        elif not self.killers(fault.id, version):
+            return False, "no check failed"
+        if self.must_fault(fault, version) and run.exit_code != 1:
+            return False, f"breaks a MUST row but the run was {run.verdict}"
+        return True, ""
+
+    def uncaught(self) -> list[str]:
+        out = []
+        for fault in self.faults:
+            for version in fault.versions:
+                if version in self.versions:
+                    ok, why = self.caught(fault, version)
+                    if not ok:
+                        out.append(f"{fault.id} ({version}): {why}")
+        return out
+
+    def unkilled(self) -> list[str]:
+        """MUST/SHOULD checks no fault fails, per version."""
+        out = []
+        for version in self.versions:
+            killed = {c for f in self.faults for c in self.killers(f.id, version)}
+            for check_id, level in self.checks(version).items():
+                if check_id not in killed:
+                    out.append(f"{check_id} ({version}, {level})")
+        return out
+
+    def baseline_problems(self) -> list[str]:
+        out = []
+        for version in self.versions:
+            base = self.baseline.get(version)
+            if base is None:
+                out.append(f"{version}: the fault-free run did not happen")
+                continue
+            if base.exit_code != 0:
+                out.append(
+                    f"{version}: the fault-free reference is {base.verdict}: {base.error or ''}".rstrip(": ")
+                )
+            for check_id, outcome in sorted(base.outcomes.items()):
+                if outcome in ("fail", "error") and base.levels.get(check_id) in ("MUST", "SHOULD"):
+                    out.append(
+                        f"{version}: {check_id} {outcome}s on the fault-free reference: {base.messages.get(check_id, '')}"
+                    )
+        return out
+
+    def kills(self) -> int:
+        return sum(len(self.killers(f.id, v)) for f in self.faults for v in self.versions)
+
+
+def fault_catalogue(wanted: Sequence[str] | None = None) -> list[FaultInfo]:
+    from conformance.reference.faults import registry
+
+    known = registry()
+    if wanted:
+        unknown = [w for w in wanted if w not in known]
+        if unknown:
+            raise UsageError(
+                f"--fault {unknown[0]}: no such fault; `kafka-rest-conformance serve --list-faults` lists them"
+            )
+    return [
+        FaultInfo(
+            f.id,
+            f.area,
+            f.description,
+            tuple(v for v in API_VERSIONS if v in f.versions),
+            f.rows,
+            f.caught_by,
+            f.subtle,
+        )
+        for f in known.values()
+        if not wanted or f.id in wanted
+    ]
+
+
+def build_matrix(
+    versions: Iterable[ApiVersion] = API_VERSIONS,
+    *,
+    jobs: int = 0,
+    faults: Sequence[str] | None = None,
+    progress: Any = None,
+) -> Matrix:
+    versions = tuple(versions)
+    catalogue = fault_catalogue(faults)
+    units = [Unit(v, None) for v in versions]
+    units += [Unit(v, f.id) for f in catalogue for v in f.versions if v in versions]
+    # A run spends about half its time waiting on the network (read waits, timeouts), so more
+    # runs than cores keep the cores busy; each run is its own process (the GIL, and isolation).
+    jobs = jobs or 3 * (os.cpu_count() or 2)
+    matrix = Matrix(versions, catalogue, jobs=jobs)
+    began = time.monotonic()
+    # spawn, not fork: the caller (pytest, a CLI with a live console) may have threads running.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(run_unit, unit) for unit in units]
+        for future in as_completed(futures):
+            result = future.result()
+            if result.unit.fault is None:
+                matrix.baseline[result.unit.version] = result
+            else:
+                matrix.runs[(result.unit.fault, result.unit.version)] = result
+            if progress is not None:
+                progress(result, len(matrix.runs) + len(matrix.baseline), len(units))
+    matrix.wall = time.monotonic() - began
+    return matrix
+
+
+# -- docs/fault-matrix.md ------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def render(matrix: Matrix) -> str:
+    versions = matrix.versions
+    subtle = sum(1 for f in matrix.faults if f.subtle)
+    gating = {v: matrix.checks(v) for v in versions}
+    runs = len(matrix.runs) + len(matrix.baseline)
+    out = [
+        "# Fault matrix",
+        "",
+        "<!-- Generated by `kafka-rest-conformance selftest --write-docs`; do not edit by hand."
+        " tests/selfverify/ keeps it current. -->",
+        "",
+        "Each fault of the reference server (`conformance/reference/faults/`) switched on alone, the quick"
+        f" suite run against it (seed {SEED}, with an API key so the auth checks run). A fault is caught when"
+        " every check it names fails (or errors, for a hang) and, if it breaks a MUST row, the run is not"
+        " conformant. A MUST or SHOULD check is proven when at least one fault makes it fail.",
+        "",
+        f"- Faults: {len(matrix.faults)} ({subtle} subtle); runs: {runs} including the fault-free baselines",
+        "- Gating checks (MUST + SHOULD): " + ", ".join(f"{v}: {len(gating[v])}" for v in versions),
+        f"- Kills (fault × check failures): {matrix.kills()}",
+        "- Fault-free reference: "
+        + ", ".join(
+            f"{v} {matrix.baseline[v].verdict if v in matrix.baseline else 'not run'}" for v in versions
+        ),
+        f"- Uncaught faults: {len(matrix.uncaught())}; gating checks no fault fails: {len(matrix.unkilled())}",
+        f"{WALL_PREFIX} {matrix.wall:.0f} s with {matrix.jobs} worker processes.",
+        "",
+        "## Faults",
+        "",
+        "| fault | area | rows | named checks | "
+        + " | ".join(f"failing checks ({v})" for v in versions)
+        + " | caught |",
+        "|---|---|---|---|" + "---|" * len(versions) + "---|",
+    ]
+    for f in matrix.faults:
+        cells = []
+        verdicts = []
+        for v in versions:
+            if v not in f.versions:
+                cells.append("–")
+                continue
+            killed = matrix.killers(f.id, v)
+            errors = matrix.errored(f.id, v)
+            text = ", ".join(killed) + ("; errors: " + ", ".join(errors) if errors else "")
+            cells.append(text or "**none**")
+            ok, why = matrix.caught(f, v)
+            verdicts.append(f"{v} ✔" if ok else f"{v} ✘ {why}")
+        name = f"`{f.id}`" + (" (subtle)" if f.subtle else "")
+        out.append(
+            f"| {name} | {f.area} | {', '.join(f.rows)} | {', '.join(f.caught_by) or '–'} | "
+            + " | ".join(_cell(c) for c in cells)
+            + f" | {_cell('; '.join(verdicts))} |"
+        )
+    out += ["", "## Checks", "", "| check | " + " | ".join(f"{v}: level, failed by" for v in versions) + " |"]
+    out.append("|---|" + "---|" * len(versions))
+    all_ids = sorted({i for v in versions for i in gating[v]})
+    for check_id in all_ids:
+        cells = []
+        for v in versions:
+            level = gating[v].get(check_id)
+            if level is None:
+                cells.append("–")
+                continue
+            by = [f.id for f in matrix.faults if check_id in matrix.killers(f.id, v)]
+            cells.append(f"{level}: " + (", ".join(by) if by else "**no fault**"))
+        out.append(f"| `{check_id}` | " + " | ".join(_cell(c) for c in cells) + " |")
+    out += ["", "## Missing", ""]
+    problems = matrix.baseline_problems()
+    for title, items in (
+        ("Fault-free reference problems", problems),
+        ("Faults not caught", matrix.uncaught()),
+        ("MUST/SHOULD checks no fault makes fail", matrix.unkilled()),
+    ):
+        out.append(f"{title}: " + ("none." if not items else f"{len(items)}"))
+        out += [f"- {_cell(i)}" for i in items]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def comparable(text: str) -> str:
+    """The matrix without its wall-time line, for the currency test."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith(WALL_PREFIX))
+
+
+def handle(args: argparse.Namespace) -> int:
+    versions: tuple[ApiVersion, ...] = tuple(args.api_version or API_VERSIONS)
+    if args.jobs < 0:
+        raise UsageError("--jobs must be at least 1")
+
+    def progress(result: UnitResult, done: int, total: int) -> None:
+        what = result.unit.fault or "(no fault)"
+        print(
+            f"[{done}/{total}] {result.unit.version} {what}: {result.verdict} in {result.seconds:.1f} s",
+            flush=True,
+        )
+
+    matrix = build_matrix(versions, jobs=args.jobs, faults=args.fault, progress=progress)
+    text = render(matrix)
+    if args.write_docs:
+        Path(args.write_docs).write_text(text, "utf-8")
+        print(f"wrote {args.write_docs}")
+    problems = matrix.baseline_problems() + matrix.uncaught() + matrix.unkilled()
+    print(
+        f"{len(matrix.faults)} faults, {matrix.kills()} kills, {len(matrix.uncaught())} uncaught,"
+        f" {len(matrix.unkilled())} gating checks never failed; {matrix.wall:.0f} s"
+    )
+    for line in problems:
+        print(f"  - {line}", file=sys.stderr)
+    return 0 if not problems else 1

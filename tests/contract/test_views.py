@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,13 @@ def test_a_view_has_no_media_type_and_no_operation_of_the_other_version(version:
     assert [t["name"] for t in view["tags"]] == [version]
     assert "x-definitions" not in view
     assert not _keys_named(view, "x-api-versions")
+
+
+def test_a_view_is_a_fresh_copy() -> None:
+    view = contract.version_view("v2")
+    view["paths"].clear()
+    assert contract.version_view("v2")["paths"]
+    assert "x-api-versions" in json.dumps(contract.spec())  # the raw spec keeps its marking
 
 
 def test_the_raw_spec_marks_every_operation_with_its_tags_and_an_operation_id() -> None:

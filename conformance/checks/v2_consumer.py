@@ -652,7 +652,7 @@ def defaults(ctx: CheckContext) -> Judgement:
         if path is not None:
             others.append(ctx.api.subscribe(path, []))
             if mine and ctx.api.assign(path, [(topic, partition)]).status == 204:
-                read = ctx.api.records(path)
+                read = ctx.api.records(path, timeout=500)  # INFO only: no need to hold 1 s
         eac, _ = s.create(
             ctx.group("d10"), {"format": "binary", "auto.offset.reset": "latest", "enable.auto.commit": False}
         )
@@ -848,7 +848,7 @@ def seek(ctx: CheckContext) -> Judgement:
         s2 = ctx.api.seek_to(path, "beginning", tp)
         r2 = read_some(ctx, path, topic, partition)
         s3 = ctx.api.seek_to(path, "end", tp)
-        r3 = [ctx.api.records(path)]
+        r3 = [ctx.api.records(path, timeout=300)]  # expected empty: no need to wait 1 s
         return judge_seek([
             SeekStep(s1, r1, topic, partition, x + 1, x + 1, True, f"positions to {x + 1}"),
             SeekStep(s2, r2, topic, partition, 0, x, True, "positions/beginning"),

@@ -202,6 +202,8 @@ def test_links_follow_produce_to_the_reads_of_each_version() -> None:
     v2 = contract.version_view("v2")["paths"]["/topics/{topic}"]["post"]["responses"]["200"]["links"]
     assert {link["operationId"] for link in v1.values()} == {"consumePartition"}
     assert {link["operationId"] for link in v2.values()} == {"getPartitionOffsets", "seek"}
+    seek = contract.version_view("v2")["paths"]["/consumers/{group}/instances/{instance}/positions"]["post"]
+    assert {link["operationId"] for link in seek["responses"]["204"]["links"].values()} == {"readRecords"}
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from conformance.reference.errors import PlainTextError, RestError
@@ -24,6 +25,7 @@ for _i, _c in enumerate(_ALPHABET):
     _DECODE_MAP[ord(_c)] = _i
 _DECODE_MAP[ord("=")] = _PADDING
 _STRICT = frozenset(_ALPHABET)
+_CANONICAL = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 
 
 class Base64Error(ValueError):
@@ -50,6 +52,14 @@ def _jaxb_guess_length(text: str) -> int:
 
 def decode_lenient(text: str) -> bytes:
     """JAXB `DatatypeConverterImpl._parseBase64Binary`, including its failure modes."""
+    if len(text) % 4 == 0 and _CANONICAL.fullmatch(text):
+        # Canonical input decodes the same either way; the C decoder is ~100x faster.
+        return base64.b64decode(text)
+    return decode_jaxb(text)
+
+
+def decode_jaxb(text: str) -> bytes:
+    """The character-by-character emulation of JAXB's decoder (slow; any input)."""
     if any(ord(ch) >= 128 for ch in text):
         raise Base64Error("non-ASCII character")  # ArrayIndexOutOfBounds on decodeMap in Java
     buflen = _jaxb_guess_length(text)

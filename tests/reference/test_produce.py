@@ -219,3 +219,25 @@ def test_a_record_over_1_mib_fails_alone_with_50002(v2: InProcess) -> None:
     entries = v2.post("/topics/conformance-p1", json=body, headers=V2_BIN).json()["offsets"]
     assert (entries[0]["offset"], entries[0]["error_code"]) == (None, 50002)
     assert (entries[1]["offset"], entries[1]["error_code"]) == (0, None)
+
+
+def test_v1_fast_base64_path_agrees_with_the_jaxb_emulation() -> None:
+    import random
+
+    from conformance.reference.codec import decode_jaxb, decode_lenient
+
+    rng = random.Random(7)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    for _ in range(3000):
+        body = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 40)))
+        text = body + "=" * rng.choice([0, 1, 2])
+        text = text[: len(text) - len(text) % 4] if rng.random() < 0.7 else text
+        try:
+            slow: bytes | Exception = decode_jaxb(text)
+        except ValueError as exc:
+            slow = exc
+        try:
+            fast: bytes | Exception = decode_lenient(text)
+        except ValueError as exc:
+            fast = exc
+        assert type(slow) is type(fast) and (not isinstance(slow, bytes) or slow == fast), text

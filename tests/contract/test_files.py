@@ -200,11 +200,16 @@ def test_validate_command_exits_2_on_a_broken_contract_file(
 
 def test_the_wheel_carries_the_contract_files(tmp_path: Path) -> None:
     """conformance/data/ holds symlinks; the built wheel must hold the real files."""
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "-w", str(tmp_path), "--no-deps", "-q"],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    # The isolated build fetches setuptools; without an index that is the machine, not the package.
+    offline = ("No matching distribution", "Failed to establish a new connection", "Could not fetch URL")
+    if built.returncode != 0 and any(marker in built.stderr for marker in offline):
+        pytest.skip(f"cannot build a wheel without a package index: {built.stderr.strip()[-200:]}")
+    assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("*.whl")
     with zipfile.ZipFile(wheel) as z:
         assert z.read("conformance/data/openapi.yaml") == SPEC_FILE.read_bytes()

@@ -62,6 +62,7 @@ def register(sub: Any) -> tuple[str, Handler]:
     parser.add_argument(
         "--api-key",
         default=None,
+        metavar="KEY",
         help=f"require this key in X-Auth-Token on every request (or set ${API_KEY_ENV})",
     )
     parser.add_argument(

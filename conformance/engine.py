@@ -66,6 +66,8 @@ NEEDS: dict[str, str] = {
 # these is "not applicable" rather than skipped, and does not make the run incomplete (§8.11:
 # auth rows run only when the user gives credentials; §5.4: hazards only when asked).
 OPT_IN_NEEDS = frozenset({"credentials", "probe-unknown-topic-produce"})
+# A hazardous probe runs at the very end, alone, whether or not it says "last" (§5.4).
+LAST = frozenset({"last", "probe-unknown-topic-produce"})
 HAZARD_TIMEOUT = 65.0  # contract.md §5.4: produce to an unknown topic may wait out a 60 s timeout
 
 
@@ -331,9 +333,9 @@ class Progress:
 def phases(checks: Sequence[Check]) -> list[tuple[list[Check], bool]]:
     """(checks, concurrent) in the order they run: the ordinary ones together, then each
     "isolated" check alone, then the "last" ones alone."""
-    ordinary = [c for c in checks if not (c.requirement.needs & SCHEDULING)]
-    isolated = [c for c in checks if "isolated" in c.requirement.needs and "last" not in c.requirement.needs]
-    last = [c for c in checks if "last" in c.requirement.needs]
+    ordinary = [c for c in checks if not (c.requirement.needs & (SCHEDULING | LAST))]
+    isolated = [c for c in checks if "isolated" in c.requirement.needs and not c.requirement.needs & LAST]
+    last = [c for c in checks if c.requirement.needs & LAST]
     return [(ordinary, True), (isolated, False), (last, False)]
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.checks.registry import catalogue
+from conformance.checks.model import Check
 from conformance.cli import Handler
 from conformance.client import TargetClient
 from conformance.console import Console
@@ -38,6 +38,14 @@ from conformance.settings import Settings, load
 REFERENCE_TOPIC = "conformance-p3"
 REFERENCE_SINGLE_TOPIC = "conformance-p1"
 RERUN_OUTCOMES = ("fail", "error", "xpass")
+
+
+def catalogue() -> tuple[Check, ...]:
+    """The checks (imported on first use: the property-based layer is slow to import, and
+    `--help` or a bad flag should not wait for it)."""
+    from conformance.checks.registry import catalogue as checks
+
+    return checks()
 
 
 def register(sub: Any) -> tuple[str, Handler]:

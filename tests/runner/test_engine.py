@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import httpx
@@ -86,11 +87,18 @@ def test_context_names_and_seeded_rng() -> None:
 
 def test_concurrent_and_ordered_phases() -> None:
     started: list[str] = []
+    running = [0, 0]  # now, most at once
+    lock = threading.Lock()
 
-    def record(name: str, delay: float = 0.2):  # type: ignore[no-untyped-def]
+    def record(name: str):  # type: ignore[no-untyped-def]
         def probe(ctx: CheckContext) -> Judgement:
-            started.append(name)
-            time.sleep(delay)
+            with lock:
+                started.append(name)
+                running[0] += 1
+                running[1] = max(running[1], running[0])
+            time.sleep(0.3)
+            with lock:
+                running[0] -= 1
             return Judgement()
 
         return probe
@@ -99,11 +107,9 @@ def test_concurrent_and_ordered_phases() -> None:
     checks.append(check("T-200", record("last"), needs=frozenset({"last"})))
     checks.append(check("T-201", record("isolated"), needs=frozenset({"isolated"})))
     assert [len(batch) for batch, _ in phases(checks)] == [8, 1, 1]
-    began = time.monotonic()
     out = run_checks(checks, mock_target(), jobs=8)
-    elapsed = time.monotonic() - began
     assert all(r.outcome is Outcome.PASS for r in out.results.values())
-    assert elapsed < 1.2, "eight 0.2 s checks must run concurrently"
+    assert running[1] >= 4, f"independent checks must run concurrently; at most {running[1]} ran at once"
     assert started[-2:] == ["isolated", "last"]
 
 
@@ -114,7 +120,7 @@ def test_time_bound_turns_unfinished_checks_into_errors() -> None:
 
     began = time.monotonic()
     out = run_checks([check("T-300", slow), check("T-301", passing)], mock_target(), time_bound=0.5)
-    assert time.monotonic() - began < 1.5
+    assert time.monotonic() - began < 2.5
     assert out.timed_out
     assert out.results["T-301"].outcome is Outcome.PASS
     assert out.results["T-300"].outcome is Outcome.ERROR
@@ -168,3 +174,24 @@ def test_cleanup_deletes_registered_consumers_and_lists_leftovers() -> None:
     assert [(x.path, x.reason) for x in leftovers] == [
         ("/consumers/g/instances/stuck", "DELETE answered 500")
     ]
+
+
+def test_every_need_in_the_catalogue_is_known() -> None:
+    from conformance.checks.registry import catalogue
+    from conformance.engine import NEEDS, SCHEDULING
+
+    unknown = {
+        f"{c.id}: {need}"
+        for c in catalogue()
+        for need in c.requirement.needs
+        if need not in {*NEEDS, *SCHEDULING}
+    }
+    assert not unknown, (
+        f"needs the engine does not know (a typo would silently skip the check): {sorted(unknown)}"
+    )
+
+
+def test_hazard_runs_last_even_without_saying_so() -> None:
+    hazard = check("T-600", passing, needs=frozenset({"probe-unknown-topic-produce"}))
+    ordinary = check("T-601", passing)
+    assert [[c.id for c in batch] for batch, _ in phases([hazard, ordinary])] == [["T-601"], [], ["T-600"]]

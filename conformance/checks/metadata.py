@@ -61,7 +61,13 @@ def judge_topics_list(exchange: Exchange, topics: Sequence[str]) -> Judgement:
     ):
         return j
     missing = [t for t in topics if t not in body]
-    j.require(not missing, f"the list to contain {list(topics)}", f"missing {missing}", "", exchange)
+    j.require(
+        not missing,
+        f"the list to contain {list(topics)}",
+        f"missing {missing}",
+        "clients look their topics up in this list before producing",
+        exchange,
+    )
     return j
 
 
@@ -94,23 +100,44 @@ def judge_topic(exchange: Exchange, topic: str) -> Judgement:
     body = _json_200(j, exchange, "a topic object", "clients read a topic's partitions from it")
     if body is None:
         return j
-    if not j.require(isinstance(body, dict), "a JSON object", f"{body!r}"[:100], "", exchange):
+    if not j.require(
+        isinstance(body, dict),
+        "a JSON object",
+        f"{body!r}"[:100],
+        "clients read the topic's name, configs and partitions from one object",
+        exchange,
+    ):
         return j
-    j.require(body.get("name") == topic, f"name {topic!r}", f"name {body.get('name')!r}", "", exchange)
+    j.require(
+        body.get("name") == topic,
+        f"name {topic!r}",
+        f"name {body.get('name')!r}",
+        "the answer must describe the topic that was asked for",
+        exchange,
+    )
     j.require(
         isinstance(body.get("configs"), dict),
         "`configs` an object",
         f"`configs` {body.get('configs')!r}"[:100],
-        "",
+        "configs are read as a map of strings",
         exchange,
     )
     partitions = body.get("partitions")
     if j.require(
-        isinstance(partitions, list), "`partitions` an array", f"{partitions!r}"[:100], "", exchange
+        isinstance(partitions, list),
+        "`partitions` an array",
+        f"{partitions!r}"[:100],
+        "clients pick partitions from this array",
+        exchange,
     ):
         assert isinstance(partitions, list)
         for problem in [p for item in partitions for p in partition_problems(item)]:
-            j.fail("each partition {partition, leader, replicas}", problem, "", exchange)
+            j.fail(
+                "each partition {partition, leader, replicas}",
+                problem,
+                "clients pick partitions and leaders from this shape",
+                exchange,
+            )
     return j
 
 
@@ -136,7 +163,7 @@ def judge_partitions(listing: Exchange, singles: Sequence[Exchange], count: int)
             numbers == list(range(count)),
             f"partitions numbered 0..{count - 1}",
             f"{numbers}",
-            "",
+            "a gap or duplicate in the numbering sends records to partitions that do not exist",
             listing,
         )
     elif body is not None:
@@ -153,7 +180,7 @@ def judge_partitions(listing: Exchange, singles: Sequence[Exchange], count: int)
                 one.get("partition") == int(wanted),
                 f"partition {wanted}",
                 f"partition {one.get('partition')!r}",
-                "",
+                "the answer must describe the partition that was asked for",
                 single,
             )
     return j
@@ -196,10 +223,21 @@ def _offsets_body(j: Judgement, exchange: Exchange) -> tuple[int, int] | None:
     if not isinstance(body, dict) or not (
         _is_int(body.get("beginning_offset")) and _is_int(body.get("end_offset"))
     ):
-        j.fail("{beginning_offset:int, end_offset:int}", f"{body!r}"[:120], "", exchange)
+        j.fail(
+            "{beginning_offset:int, end_offset:int}",
+            f"{body!r}"[:120],
+            "clients compute lag and read ranges from these two integers",
+            exchange,
+        )
         return None
     begin, end = body["beginning_offset"], body["end_offset"]
-    j.require(end >= begin, "end_offset >= beginning_offset", f"{begin}..{end}", "", exchange)
+    j.require(
+        end >= begin,
+        "end_offset >= beginning_offset",
+        f"{begin}..{end}",
+        "a range whose end lies before its start cannot be read",
+        exchange,
+    )
     return begin, end
 
 
@@ -257,7 +295,7 @@ def judge_brokers(exchange: Exchange) -> Judgement:
         isinstance(brokers, list) and bool(brokers) and all(_is_int(b) for b in brokers),
         "an object {brokers: [int, ...]} with at least one broker",
         f"{body!r}"[:120],
-        "",
+        "clients use it to see the cluster",
         exchange,
     )
     return j
@@ -268,7 +306,13 @@ def judge_root(exchange: Exchange) -> Judgement:
     j = Judgement()
     body = _json_200(j, exchange, "a JSON object", "GET / is the liveness call of Confluent clients")
     if body is not None:
-        j.require(isinstance(body, dict), "a JSON object", f"{body!r}"[:100], "", exchange)
+        j.require(
+            isinstance(body, dict),
+            "a JSON object",
+            f"{body!r}"[:100],
+            "GET / is the liveness call of Confluent clients",
+            exchange,
+        )
     return j
 
 

@@ -308,7 +308,12 @@ def judge_contiguous(produces: Sequence[Exchange]) -> Judgement:
             offset = entry.get("offset")
             partition = entry["partition"]
             if not _is_int(offset):
-                j.fail(f"entry {index} with an integer offset", f"{offset!r}", "", produce)
+                j.fail(
+                    f"entry {index} with an integer offset",
+                    f"{offset!r}",
+                    "a client stores the offset of each record it produced",
+                    produce,
+                )
                 continue
             if partition in last:
                 j.require(
@@ -386,7 +391,13 @@ def judge_partition_produce(produces: Sequence[Exchange]) -> Judgement:
         raw = [e.get("offset") if isinstance(e, dict) else None for e in entries]
         offsets = [int(o) for o in raw if _is_int(o)]
         contiguous = len(offsets) == len(raw) and all(b == a + 1 for a, b in itertools.pairwise(offsets))
-        j.require(contiguous, "contiguous increasing offsets", f"offsets {raw}", "", produce)
+        j.require(
+            contiguous,
+            "contiguous increasing offsets",
+            f"offsets {raw}",
+            "records of one request to one partition are written together, in order",
+            produce,
+        )
     return j
 
 
@@ -433,7 +444,12 @@ def judge_offsets_true(produces: Sequence[Exchange], reads: Sequence[Exchange]) 
             )
             continue
         if item.partition is None:
-            j.fail(f"{where}: an integer partition", "none", "", item.produce)
+            j.fail(
+                f"{where}: an integer partition",
+                "none",
+                "a client cannot find the record without its partition",
+                item.produce,
+            )
             continue
         found = record_at(records, item.partition, item.reported)
         if found is None:

@@ -62,7 +62,7 @@ def judge_read(read: Exchange, values: Sequence[bytes], *, exact: bool) -> Judge
     for position, raw in enumerate(body[: len(values)]):
         record = decode_record(raw)
         if record is None:
-            j.fail("a record object", f"{raw!r}"[:80], "", read)
+            j.fail("a record object", f"{raw!r}"[:80], "clients read each record as an object", read)
             continue
         j.require(
             record["offset"] == start + position,
@@ -84,7 +84,7 @@ def judge_read(read: Exchange, values: Sequence[bytes], *, exact: bool) -> Judge
         len(ints) == len(offsets) and ints == list(range(start, start + len(ints))),
         "contiguous offsets from the requested one",
         f"offsets {offsets[:20]}",
-        "",
+        "a read by offset must return a contiguous run of the partition",
         read,
     )
     return j
@@ -96,7 +96,9 @@ def judge_record_fields(reads: Sequence[Exchange]) -> Judgement:
     for read in reads:
         body = _array(j, read, "S3 needs records")
         if not body:
-            j.require(body is None or bool(body), "at least one record", "[]", "", read)
+            j.require(
+                body is None or bool(body), "at least one record", "[]", "S3 needs records to judge", read
+            )
             continue
         for raw in body:
             missing = [f for f in RECORD_FIELDS if not isinstance(raw, dict) or f not in raw]
@@ -133,7 +135,13 @@ def judge_log_end(attempts: Sequence[Exchange]) -> Judgement:
             if isinstance(r, dict)
             and not (_is_int(r.get("offset")) and start is not None and r["offset"] >= start)
         ]
-        j.require(not early, f"no record before offset {start}", f"offsets {early}", "", read)
+        j.require(
+            not early,
+            f"no record before offset {start}",
+            f"offsets {early}",
+            "a read at an offset must not return earlier records",
+            read,
+        )
     if attempts and not j.findings:
         j.require(
             empty,

@@ -102,6 +102,13 @@ class Console:
                 self._write(f"... {self._done}/{self._total} checks done\n")
             self._draw_live()
 
+    def stopped(self, why: str, ids: list[str]) -> None:
+        """The run stopped early: one line, not one per unfinished check."""
+        shown = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+        with self._lock:
+            self._clear_live()
+            self._write(self._mask(f"STOP  {len(ids)} check(s) reported as error: {why}: {shown}") + "\n")
+
     def _clear_live(self) -> None:
         if self._live and not self.plain:
             self._write("\r\x1b[2K")

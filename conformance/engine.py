@@ -328,6 +328,8 @@ class Progress:
 
     on_start: Callable[[Check], None] = lambda check: None
     on_result: Callable[[CheckResult], None] = lambda result: None
+    # The run stopped early (Ctrl-C or the time bound): why, and the checks left unfinished.
+    on_stop: Callable[[str, list[str]], None] = lambda why, ids: None
 
 
 def phases(checks: Sequence[Check]) -> list[tuple[list[Check], bool]]:
@@ -429,15 +431,15 @@ def run_checks(
             out.interrupted = True
         if pending:
             stop.set()
+            why = (
+                "interrupted (Ctrl-C) before the check finished"
+                if out.interrupted
+                else f"did not finish{budget_note}; the target may be hanging (see --timeout)"
+            )
             for check in batch:
                 if check.id in pending:
-                    why = (
-                        "interrupted (Ctrl-C) before the check finished"
-                        if out.interrupted
-                        else f"did not finish{budget_note}; the target may be hanging (see --timeout)"
-                    )
                     out.results[check.id] = unfinished(check, why)
-                    progress.on_result(out.results[check.id])
+            progress.on_stop(why, sorted(pending))
     return out
 
 

@@ -102,6 +102,9 @@ class Settings:
         default_factory=dict, compare=False
     )  # field -> "flag"|"env"|"file"|"default"
 
+    def __repr__(self) -> str:  # the URL may carry user:password, and secrets must never print
+        return f"Settings({self.redacted()!r})"
+
     # -- derived -------------------------------------------------------------------------------
     def credentials(self) -> Credentials:
         return Credentials(
@@ -295,7 +298,7 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
         parts = urlsplit(target)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(
-                f"{src('target')} {_strip_userinfo(target)!r} is not an http(s) URL: "
+                f"{src('target')}: {_strip_userinfo(target)!r} is not an http(s) URL: "
                 "give the proxy's base URL, e.g. https://proxy.example:8082"
             )
         try:
@@ -308,7 +311,7 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
 
     version = values.get("api_version", "v1")
     if version not in API_VERSIONS:
-        raise UsageError(f"{src('api_version')} {version!r} is not an API version: use v1 or v2")
+        raise UsageError(f"{src('api_version')}: {version!r} is not an API version: use v1 or v2")
     kwargs["api_version"] = version
 
     for name in ("topic", "single_topic", "label"):
@@ -342,7 +345,7 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
 
     budget = values.get("budget", "standard")
     if budget not in BUDGETS:
-        raise UsageError(f"{src('budget')} {budget!r} is not a budget: use quick, standard or deep")
+        raise UsageError(f"{src('budget')}: {budget!r} is not a budget: use quick, standard or deep")
     kwargs["budget"] = budget
 
     if "seed" in values:
@@ -353,9 +356,9 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
         try:
             timeout = float(values["timeout"])
         except (TypeError, ValueError):
-            raise UsageError(f"{src('timeout')} {values['timeout']!r} is not a number of seconds") from None
+            raise UsageError(f"{src('timeout')}: {values['timeout']!r} is not a number of seconds") from None
         if not 0 < timeout <= 600:
-            raise UsageError(f"{src('timeout')} {timeout:g} is out of range: give seconds between 0 and 600")
+            raise UsageError(f"{src('timeout')}: {timeout:g} is out of range: give seconds between 0 and 600")
         kwargs["timeout"] = timeout
 
     for name in ("strict", "probe_unknown_topic_produce"):

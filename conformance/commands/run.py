@@ -316,7 +316,7 @@ def _run_against(
             settings.probe_unknown_topic_produce,
         )
         console.begin(len(selected))
-        progress = Progress(on_start=console.started, on_result=console.finished)
+        progress = Progress(on_start=console.started, on_result=console.finished, on_stop=console.stopped)
         try:
             scheduled = run_checks(
                 selected, target, jobs=settings.jobs, time_bound=settings.run_bound, progress=progress

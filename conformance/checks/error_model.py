@@ -214,6 +214,7 @@ def judge_error_codes(exchanges: Iterable[Exchange]) -> Judgement:
 def judge_json_labels_truthful(exchanges: Iterable[Exchange]) -> Judgement:
     """E4: any response whose Content-Type is JSON parses as JSON."""
     j = Judgement()
+    exchanges = list(exchanges)
     for exchange in exchanges:
         response = exchange.response
         if response is None or not response.is_json_labelled or not response.body:

@@ -1028,11 +1028,12 @@ def empty_records(ctx: CheckContext) -> Judgement:
         area="produce",
         rows=("V2",),
         section="4.8",
-        statement="{} answers 422/422, on topic and partition produce.",
+        statement="{} answers 422/422.",
     )
 )
 def missing_records(ctx: CheckContext) -> Judgement:
-    return _rejected(ctx, "V2", [{}], partition_too=True)
+    # Topic produce only, as §8 V2 states and all three Confluent runs recorded.
+    return _rejected(ctx, "V2", [{}])
 
 
 def _bodiless(ctx: CheckContext) -> list[Exchange]:

@@ -31,7 +31,7 @@ from conformance.errors import ConformanceError, TargetError, UsageError
 from conformance.expectations import apply as apply_expectations
 from conformance.expectations import load as load_expectations
 from conformance.preflight import run_preflight
-from conformance.report.model import Outcome, RunResults, mask
+from conformance.report.model import CheckResult, Expectation, Outcome, RunResults, mask
 from conformance.report.writers import write_all
 from conformance.settings import Settings, load
 
@@ -277,7 +277,7 @@ def execute(
                     f" {settings.single_topic or REFERENCE_SINGLE_TOPIC})"
                 )
                 run.target_url = f"{url} (embedded reference server)"
-            _run_against(url, settings, run, selected, seed, console)
+            _run_against(url, settings, run, selected, seed, console, expectations)
     except KeyboardInterrupt:
         run.interrupted = True
     run.duration = time.monotonic() - started
@@ -293,7 +293,13 @@ def execute(
 
 
 def _run_against(
-    url: str, settings: Settings, run: RunResults, selected: list[Any], seed: int, console: Console
+    url: str,
+    settings: Settings,
+    run: RunResults,
+    selected: list[Any],
+    seed: int,
+    console: Console,
+    expectations: dict[str, Expectation],
 ) -> None:
     client = TargetClient(url, credentials=settings.credentials(), timeout=settings.timeout)
     try:
@@ -316,7 +322,13 @@ def _run_against(
             settings.probe_unknown_topic_produce,
         )
         console.begin(len(selected))
-        progress = Progress(on_start=console.started, on_result=console.finished, on_stop=console.stopped)
+
+        def finished(result: CheckResult) -> None:
+            # Expectations apply as each check ends, so the console shows xfail/xpass, not fail/pass.
+            apply_expectations([result], expectations)
+            console.finished(result)
+
+        progress = Progress(on_start=console.started, on_result=finished, on_stop=console.stopped)
         try:
             scheduled = run_checks(
                 selected, target, jobs=settings.jobs, time_bound=settings.run_bound, progress=progress

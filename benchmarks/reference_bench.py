@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import itertools
 import statistics
 import threading
 import time
@@ -26,6 +27,7 @@ import httpx
 from conformance.reference import serve_subprocess
 
 TOPIC = "bench"
+RETAINED = 200_000  # --max-records of the served process
 VALUE = base64.b64encode(b"x" * 100).decode()
 
 
@@ -88,9 +90,19 @@ def produce_rate(url: str, version: str, batch: int, clients: int, seconds: floa
 
 def consume_rate_v1(url: str, clients: int, seconds: float) -> float:
     accept = {"Accept": "application/vnd.kafka.binary.v1+json"}
+    with httpx.Client(base_url=url) as client:
+        end = client.post(f"/topics/{TOPIC}", content=_body(1), headers=_headers("v1")).json()["offsets"][0][
+            "offset"
+        ]
+    # Stay inside what --max-records retains: older offsets answer 500/50002, as Kafka's would.
+    first = max(0, end - RETAINED // 2)
+    offsets = itertools.cycle(range(first, max(first + 1, end - 1000), 997))
 
     def work(client: httpx.Client) -> int:
-        response = client.get(f"/topics/{TOPIC}/partitions/0/messages?offset=0&count=1000", headers=accept)
+        offset = next(offsets)
+        response = client.get(
+            f"/topics/{TOPIC}/partitions/0/messages?offset={offset}&count=1000", headers=accept
+        )
         assert response.status_code == 200, response.text
         return len(response.json())
 
@@ -133,7 +145,7 @@ def main() -> None:
     parser.add_argument("--api-version", choices=("v1", "v2"), default="v1")
     args = parser.parse_args()
     version = args.api_version
-    serve_args = ["--api-version", version, "--topic", f"{TOPIC}:1", "--max-records", "200000"]
+    serve_args = ["--api-version", version, "--topic", f"{TOPIC}:1", "--max-records", str(RETAINED)]
     with serve_subprocess(serve_args) as served:
         print(
             f"reference server {served.url} (API {version}); {args.clients} clients, {args.seconds:g} s per run"

@@ -92,8 +92,10 @@ def _check(c: dict[str, Any]) -> str:
         )
     if c["observations"]:
         parts.append("<ul>" + "".join(f"<li>{_e(o)}</li>" for o in c["observations"]) + "</ul>")
-    if failing or c["outcome"] == "xfail":
+    if c["evidence"]:
         parts += [_exchange(n, ex) for n, ex in enumerate(c["evidence"], 1)]
+    elif c["requests"]:
+        parts.append(f"<details><summary>requests</summary><pre>{_e(chr(10).join(c['requests']))}</pre></details>")
     if c.get("traceback"):
         parts.append(f"<details><summary>traceback</summary><pre>{_e(c['traceback'])}</pre></details>")
     parts.append("</details></div>")

@@ -278,9 +278,14 @@ def _evidence(result: CheckResult) -> list[Exchange]:
     return ordered[:MAX_EXCHANGES]
 
 
+EVIDENCE_OUTCOMES = frozenset({Outcome.FAIL, Outcome.ERROR, Outcome.XFAIL, Outcome.XPASS})
+
+
 def check_json(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
     req = result.check.requirement
-    exchanges = _evidence(result)
+    # Full exchanges where someone has to act on them; a one-line list of requests otherwise,
+    # so a passing run's results.json stays small.
+    exchanges = _evidence(result) if result.outcome in EVIDENCE_OUTCOMES else []
     index = {id(ex): i for i, ex in enumerate(exchanges)}
     out: dict[str, Any] = {
         "id": req.id,
@@ -305,6 +310,7 @@ def check_json(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
             for f in result.findings
         ],
         "exchange_count": len(result.exchanges),
+        "requests": [ex.describe() for ex in result.exchanges[:MAX_EXCHANGES]],
         "evidence": [exchange_json(ex, secrets) for ex in exchanges],
     }
     if result.traceback:

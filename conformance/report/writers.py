@@ -10,6 +10,7 @@ from conformance.report.model import RunResults
 WRITERS = (json_writer, junit, markdown, html)
 
 
-def write_all(results: RunResults, directory: Path) -> list[Path]:
+def write_all(results: RunResults, directory: Path | str) -> list[Path]:
+    directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     return [writer.write(results, directory) for writer in WRITERS]

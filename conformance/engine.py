@@ -206,10 +206,8 @@ def run_check(check: Check, target: Target) -> CheckResult:
     except Exception as exc:
         exchanges = list(ctx.client.exchanges)
         lost = _transport_failures(exchanges)
-        if lost:  # the probe tripped over a missing response: say so, not the Python error
-            message = f"no response: {lost[-1].describe()}"
-        else:
-            message = f"the check raised {type(exc).__name__}: {exc}"
+        # A probe that tripped over a missing response: say which request, not the Python error.
+        message = lost[-1].describe() if lost else f"the check raised {type(exc).__name__}: {exc}"
         return CheckResult(
             check, version, Outcome.ERROR, _one_line(message), time.perf_counter() - started,
             exchanges=exchanges, traceback=tb.format_exc(),
@@ -236,7 +234,7 @@ def run_check(check: Check, target: Target) -> CheckResult:
         lost = _transport_failures(exchanges)
         if lost:
             return CheckResult(
-                check, version, Outcome.ERROR, _one_line(f"no response: {lost[-1].describe()}"), duration,
+                check, version, Outcome.ERROR, _one_line(lost[-1].describe()), duration,
                 findings=list(judgement.findings), observations=observations, exchanges=exchanges,
             )  # fmt: skip
         return CheckResult(

@@ -72,7 +72,7 @@ def test_no_response_is_an_error_that_says_so() -> None:
         return Judgement()
 
     result = run_check(check("T-009", crash_on_none), mock_target(refuse))
-    assert result.outcome is Outcome.ERROR and result.message.startswith("no response: GET /topics")
+    assert result.outcome is Outcome.ERROR and result.message.startswith("GET /topics -> no response")
 
 
 def test_context_names_and_seeded_rng() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import _thread
+import contextlib
 import io
 import json
 import os
@@ -287,3 +288,19 @@ def test_interrupt_writes_partial_results(tmp_path: Path, monkeypatch: pytest.Mo
     outcomes = {c["id"]: (c["outcome"], c["message"]) for c in doc["checks"]}
     assert outcomes["I-001"] == ("pass", "")
     assert outcomes["I-003"][0] == "error" and "interrupted" in outcomes["I-003"][1]
+
+
+def test_target_dying_mid_run_gives_errors_not_tracebacks() -> None:
+    from conformance.engine import open_target, run_check
+    from conformance.reference.server import ReferenceConfig, serve_in_thread
+
+    stack = contextlib.ExitStack()
+    server = stack.enter_context(serve_in_thread(ReferenceConfig()))
+    with open_target(server.url, "v1", timeout=2.0) as target:
+        assert run_check(check("D-001", _touch_topic, row="M2"), target).outcome is Outcome.PASS
+        stack.close()  # the server goes away mid-run
+        began = time.monotonic()
+        result = run_check(check("D-002", _touch_topic, row="M2"), target)
+        assert time.monotonic() - began < 3
+    assert result.outcome is Outcome.ERROR
+    assert result.message.startswith("GET /topics/conformance-p3 -> no response (connection")

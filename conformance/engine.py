@@ -40,6 +40,7 @@ import threading
 import time
 import traceback as tb
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -249,24 +250,42 @@ def run_check(check: Check, target: Target) -> CheckResult:
 # -- cleanup ---------------------------------------------------------------------------------------
 
 
-def delete_consumers(target: Target, paths: Sequence[str], timeout: float | None = None) -> list[Leftover]:
-    """Delete consumer instances; 2xx and 404 (already gone) count as deleted."""
-    leftovers: list[Leftover] = []
+CLEANUP_JOBS = 8
+
+
+def delete_consumers(
+    target: Target, paths: Sequence[str], timeout: float | None = None, time_bound: float = 60.0
+) -> list[Leftover]:
+    """Delete consumer instances, several at once, within `time_bound` seconds; 2xx and 404
+    (already gone) count as deleted, anything else is a leftover with the reason."""
     accept = {"Accept": MEDIA[target.version].generic}
-    for path in paths:
+
+    def delete(path: str) -> Leftover | None:
         exchange = target.client.send("DELETE", path, headers=accept, timeout=timeout, label="cleanup")
         if exchange.response is None:
-            leftovers.append(Leftover(path, f"no response ({exchange.error})"))
-        elif not (200 <= exchange.response.status < 300 or exchange.response.status == 404):
-            leftovers.append(Leftover(path, f"DELETE answered {exchange.response.status}"))
-    return leftovers
+            return Leftover(path, f"no response ({exchange.error})")
+        if not (200 <= exchange.response.status < 300 or exchange.response.status == 404):
+            return Leftover(path, f"DELETE answered {exchange.response.status}")
+        return None
+
+    if not paths:
+        return []
+    pool = ThreadPoolExecutor(max_workers=CLEANUP_JOBS, thread_name_prefix="conformance-cleanup")
+    futures = {pool.submit(delete, path): path for path in paths}
+    done, not_done = wait(futures, timeout=time_bound)
+    pool.shutdown(wait=False, cancel_futures=True)
+    leftovers = [f.result() for f in done]
+    leftovers += [
+        Leftover(futures[f], f"not deleted within the cleanup bound of {time_bound:g} s") for f in not_done
+    ]
+    return sorted((x for x in leftovers if x is not None), key=lambda x: x.path)
 
 
-def cleanup(target: Target, timeout: float | None = None) -> list[Leftover]:
+def cleanup(target: Target, timeout: float | None = None, time_bound: float = 60.0) -> list[Leftover]:
     """Delete what the checks registered. Registrations after this point become leftovers."""
     paths, _ = target.cleanups.close()
     try:
-        leftovers = delete_consumers(target, paths, timeout)
+        leftovers = delete_consumers(target, paths, timeout, time_bound)
     except KeyboardInterrupt:  # a second Ctrl-C: stop deleting, list everything as left over
         return [Leftover(p, "cleanup interrupted") for p in paths]
     return leftovers
@@ -282,7 +301,7 @@ def late_leftovers(target: Target) -> list[Leftover]:
 # -- a target for tests and REPLs ------------------------------------------------------------------
 
 
-def new_run_id(seed: int) -> str:
+def new_run_id() -> str:
     """`krc-<time>-<random>`: unique per run, so groups never collide with another run's."""
     return f"krc-{time.strftime('%H%M%S', time.gmtime())}-{random.Random().getrandbits(24):06x}"
 
@@ -306,7 +325,7 @@ def open_target(
     try:
         pre = run_preflight(client, version, topic, single_topic)
         target = Target(
-            client, version, topic, single_topic, pre.partitions, run_id or new_run_id(seed), seed, budget,
+            client, version, topic, single_topic, pre.partitions, run_id or new_run_id(), seed, budget,
             probe_unknown_topic_produce,
         )  # fmt: skip
         try:

@@ -316,7 +316,7 @@ def _run_against(
             topic,
             single,
             pre.partitions,
-            new_run_id(seed),
+            new_run_id(),
             seed,
             settings.budget,
             settings.probe_unknown_topic_produce,
@@ -338,7 +338,9 @@ def _run_against(
             if scheduled.timed_out:
                 run.notes.append(f"the run reached its time bound of {settings.run_bound:.0f} s")
         finally:
-            run.leftovers = cleanup(target, timeout=min(settings.timeout, 10.0))
+            run.leftovers = cleanup(
+                target, timeout=min(settings.timeout, 10.0), time_bound=max(10.0, 3 * settings.timeout)
+            )
             run.leftovers += late_leftovers(target)
         hazard = [r for r in run.results if "probe-unknown-topic-produce" in r.check.requirement.needs]
         for r in hazard:

@@ -166,7 +166,7 @@ def test_cleanup_deletes_registered_consumers_and_lists_leftovers() -> None:
 
     run_check(check("T-500", register), target)
     leftovers = cleanup(target)
-    assert deleted == [
+    assert sorted(deleted) == [
         "/consumers/g/instances/a",
         "/consumers/g/instances/gone",
         "/consumers/g/instances/stuck",
@@ -195,3 +195,21 @@ def test_hazard_runs_last_even_without_saying_so() -> None:
     hazard = check("T-600", passing, needs=frozenset({"probe-unknown-topic-produce"}))
     ordinary = check("T-601", passing)
     assert [[c.id for c in batch] for batch, _ in phases([hazard, ordinary])] == [["T-601"], [], ["T-600"]]
+
+
+def test_cleanup_is_bounded_in_time() -> None:
+    from conformance.engine import late_leftovers
+
+    def hang(request: httpx.Request) -> httpx.Response:
+        time.sleep(1.5)
+        return httpx.Response(204)
+
+    target = mock_target(hang)
+    for n in range(3):
+        target.cleanups.add(f"/consumers/g/instances/{n}")
+    began = time.monotonic()
+    leftovers = cleanup(target, time_bound=0.3)
+    assert time.monotonic() - began < 1.2
+    assert [x.reason for x in leftovers] == ["not deleted within the cleanup bound of 0.3 s"] * 3
+    target.cleanups.add("/consumers/g/instances/late")  # a check still running after the cleanup
+    assert [x.path for x in late_leftovers(target)] == ["/consumers/g/instances/late"]

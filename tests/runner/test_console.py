@@ -36,7 +36,7 @@ def test_failures_print_as_they_happen_and_secrets_are_masked() -> None:
 
 def test_live_line_on_a_terminal() -> None:
     out = Terminal()
-    console = Console(out)
+    console = Console(out, plain=False)
     console.begin(3)
     console.started(check("C-003", passing))
     assert "[0/3] C-003" in out.getvalue()

@@ -368,7 +368,8 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
             kwargs[name] = values[name]
     for name in ("only", "skip"):
         if name in values:
-            kwargs[name] = tuple(str(v).strip() for v in values[name] if str(v).strip())
+            # Repeatable, and each may be a comma-separated list: --only produce,metadata
+            kwargs[name] = tuple(p.strip() for v in values[name] for p in str(v).split(",") if p.strip())
     for name in ("report_dir", "expectations", "rerun_failed", "config"):
         if name in values:
             kwargs[name] = Path(values[name])

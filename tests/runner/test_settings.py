@@ -106,3 +106,9 @@ def test_bad_config_files(tmp_path: Path) -> None:
     bad.write_text("strict = 1\n")
     with pytest.raises(UsageError, match="must be true or false"):
         from_argv(["--config", str(bad)])
+
+
+def test_only_and_skip_take_lists() -> None:
+    s = from_argv(["--only", "produce,metadata", "--only", "NEG-001", "--skip", " fuzz "])
+    assert s.only == ("produce", "metadata", "NEG-001")
+    assert s.skip == ("fuzz",)

@@ -7,6 +7,7 @@ parallel worker processes) feeds every test here. The failure messages list exac
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,6 +59,10 @@ def test_catalogue_size_and_subtlety(matrix: Matrix) -> None:
 def test_fault_matrix_md_is_current(matrix: Matrix) -> None:
     path = Path(DOCS_PATH)
     assert path.is_file(), f"docs/fault-matrix.md is missing: {REGENERATE}"
-    assert comparable(path.read_text("utf-8")) == comparable(render(matrix)), (
-        f"docs/fault-matrix.md is out of date: {REGENERATE}"
+    committed, current = comparable(path.read_text("utf-8")), comparable(render(matrix))
+    diff = list(
+        difflib.unified_diff(
+            committed.splitlines(), current.splitlines(), "committed", "now", lineterm="", n=0
+        )
     )
+    assert not diff, f"docs/fault-matrix.md is out of date: {REGENERATE}\n" + "\n".join(diff[:60])

@@ -95,7 +95,9 @@ def _check(c: dict[str, Any]) -> str:
     if c["evidence"]:
         parts += [_exchange(n, ex) for n, ex in enumerate(c["evidence"], 1)]
     elif c["requests"]:
-        parts.append(f"<details><summary>requests</summary><pre>{_e(chr(10).join(c['requests']))}</pre></details>")
+        parts.append(
+            f"<details><summary>requests</summary><pre>{_e(chr(10).join(c['requests']))}</pre></details>"
+        )
     if c.get("traceback"):
         parts.append(f"<details><summary>traceback</summary><pre>{_e(c['traceback'])}</pre></details>")
     parts.append("</details></div>")

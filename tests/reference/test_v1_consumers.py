@@ -160,11 +160,11 @@ def test_idle_instances_expire(make: object) -> None:
 
 
 def test_read_returns_as_soon_as_records_arrive(make: object) -> None:
-    client = make("v1", consumer_request_timeout_ms=1000)  # type: ignore[operator]
+    client = make("v1", consumer_request_timeout_ms=10_000)  # type: ignore[operator]
     _fill(client, [b"ready"])
     base = (
         "/consumers/gq/instances/" + _create(client, "gq", {"auto.offset.reset": "smallest"})["instance_id"]
     )
     started = time.monotonic()
     assert len(client.get(f"{base}/topics/{TOPIC}", headers=V1_READ).json()) == 1
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 5  # not held for the 10 s wait

@@ -345,6 +345,8 @@ def _run_against(
         hazard = [r for r in run.results if "probe-unknown-topic-produce" in r.check.requirement.needs]
         for r in hazard:
             if r.outcome is not Outcome.SKIP:
-                run.notes.append(f"{r.id} (produce to an unknown topic) took {r.duration:.1f} s")
+                run.notes.append(
+                    f"hazardous probe {r.id} ({r.check.requirement.title}) took {r.duration:.1f} s"
+                )
     finally:
         client.close()

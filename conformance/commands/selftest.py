@@ -37,7 +37,8 @@ DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "fault-matrix.md"
 SEED = 20261122
 API_KEY = "selftest-api-key-0b7c"
 TIMEOUT = 3.0  # per request: above the 1 s record waits, short for the hanging fault
-WALL_PREFIX = "Wall time:"  # the one line of the matrix that changes from run to run
+WALL_PREFIX = "Wall time:"
+MAX_DEFAULT_JOBS = 12  # the one line of the matrix that changes from run to run
 
 
 def register(sub: Any) -> tuple[str, Handler]:
@@ -50,7 +51,7 @@ def register(sub: Any) -> tuple[str, Handler]:
         type=int,
         default=0,
         metavar="N",
-        help="runs at once, one process each (default: 3 x CPU count)",
+        help="runs at once, one process each (default: 3 x CPU count, at most 12)",
     )
     p.add_argument("--fault", action="append", metavar="ID", help="only these faults (default: all)")
     p.add_argument(
@@ -280,7 +281,8 @@ def build_matrix(
     units += [Unit(v, f.id) for f in catalogue for v in f.versions if v in versions]
     # A run spends about half its time waiting on the network (read waits, timeouts), so more
     # runs than cores keep the cores busy; each run is its own process (the GIL, and isolation).
-    jobs = jobs or 3 * (os.cpu_count() or 2)
+    # Capped: each worker holds a suite and a reference server (~150 MB).
+    jobs = jobs or min(MAX_DEFAULT_JOBS, 3 * (os.cpu_count() or 2))
     matrix = Matrix(versions, catalogue, jobs=jobs)
     began = time.monotonic()
     # spawn, not fork: the caller (pytest, a CLI with a live console) may have threads running.

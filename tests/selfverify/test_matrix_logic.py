@@ -1,0 +1,82 @@
+"""The fault × check matrix rules on synthetic runs (fast; the real matrix is test_fault_matrix.py)."""
+
+from __future__ import annotations
+
+from conformance.commands.selftest import FaultInfo, Matrix, Unit, UnitResult, comparable, render
+
+
+def result(version: str, fault: str | None, outcomes: dict[str, str], exit_code: int = 1) -> UnitResult:
+    levels = {"C-MUST": "MUST", "C-SHOULD": "SHOULD", "C-INFO": "INFO", "C-BROKEN": "SHOULD"}
+    return UnitResult(
+        Unit(version, fault),  # type: ignore[arg-type]
+        exit_code,
+        "conformant" if exit_code == 0 else "non-conformant",
+        outcomes,
+        {k: levels[k] for k in outcomes},
+        {k: f"message of {k}" for k, o in outcomes.items() if o in ("fail", "error")},
+        1.0,
+    )
+
+
+BASE = {"C-MUST": "pass", "C-SHOULD": "pass", "C-INFO": "pass", "C-BROKEN": "fail"}
+
+
+def fault(fault_id: str, caught_by: tuple[str, ...], rows: tuple[str, ...] = ("M1",)) -> FaultInfo:
+    return FaultInfo(fault_id, "metadata", "d", ("v1",), rows, caught_by, False)
+
+
+def matrix(*runs: tuple[FaultInfo, dict[str, str], int]) -> Matrix:
+    m = Matrix(("v1",), [f for f, _, _ in runs])
+    m.baseline["v1"] = result("v1", None, BASE, exit_code=0)
+    for f, outcomes, code in runs:
+        m.runs[(f.id, "v1")] = result("v1", f.id, {**BASE, **outcomes}, code)
+    return m
+
+
+def test_caught_when_named_checks_fail_and_must_fault_fails_the_run() -> None:
+    good = fault("f-good", ("C-MUST",))
+    should_only = fault("f-should", ("C-SHOULD",), rows=("M5",))  # M5 is MUST in v1: still needs exit 1
+    passed_named = fault("f-missed", ("C-SHOULD",))
+    conformant = fault("f-conformant", ("C-SHOULD",))
+    m = matrix(
+        (good, {"C-MUST": "fail"}, 1),
+        (should_only, {"C-SHOULD": "fail"}, 1),
+        (passed_named, {"C-MUST": "fail"}, 1),
+        (conformant, {"C-SHOULD": "fail"}, 0),
+    )
+    assert m.caught(good, "v1") == (True, "")
+    assert m.caught(should_only, "v1") == (True, "")
+    assert m.caught(passed_named, "v1") == (False, "named check(s) passed: C-SHOULD")
+    assert m.caught(conformant, "v1") == (False, "breaks a MUST row but the run was conformant")
+    assert m.uncaught() == [
+        "f-missed (v1): named check(s) passed: C-SHOULD",
+        "f-conformant (v1): breaks a MUST row but the run was conformant",
+    ]
+
+
+def test_errors_count_for_hangs_but_baseline_failures_never_kill() -> None:
+    hang = fault("f-hang", ())
+    m = matrix((hang, {"C-MUST": "error"}, 1))
+    assert m.caught(hang, "v1") == (True, "")
+    assert m.killers("f-hang", "v1") == []  # an error does not prove a check can fail
+    only_broken = fault("f-noise", ())
+    m = matrix((only_broken, {"C-BROKEN": "fail"}, 1))
+    assert m.caught(only_broken, "v1") == (False, "no check failed or errored")
+    assert m.killers("f-noise", "v1") == []
+
+
+def test_unproven_checks_and_baseline_problems() -> None:
+    m = matrix((fault("f-1", ("C-MUST",)), {"C-MUST": "fail"}, 1))
+    assert m.unkilled() == ["C-BROKEN (v1, SHOULD)", "C-SHOULD (v1, SHOULD)"]  # INFO is exempt
+    assert m.baseline_problems() == ["v1: C-BROKEN fails on the fault-free reference: message of C-BROKEN"]
+    assert m.baseline_problems(detail=False) == ["v1: C-BROKEN fails on the fault-free reference"]
+
+
+def test_comparable_ignores_incidental_kills_but_not_proofs() -> None:
+    a = matrix((fault("f-1", ("C-MUST",)), {"C-MUST": "fail"}, 1))
+    b = matrix((fault("f-1", ("C-MUST",)), {"C-MUST": "fail", "C-SHOULD": "fail"}, 1))
+    a.wall, b.wall = 10.0, 99.0
+    c = matrix((fault("f-1", ("C-MUST",)), {"C-MUST": "fail", "C-INFO": "fail"}, 1))
+    assert render(a) != render(c)
+    assert comparable(render(a)) == comparable(render(c))  # one more incidental kill, same facts
+    assert comparable(render(a)) != comparable(render(b))  # C-SHOULD became proven

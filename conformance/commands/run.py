@@ -240,6 +240,13 @@ def execute(
     seed = settings.seed if settings.seed is not None else int.from_bytes(os.urandom(4), "big")
     label = default_label(settings)
     report_dir = settings.report_dir or default_report_dir(label, started_wall)
+    if write_reports:
+        try:  # before any check runs: a run whose reports cannot be written is wasted
+            report_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot create the report directory {report_dir} ({exc.strerror}): choose another with --report-dir"
+            ) from None
 
     checks = catalogue()
     expectations = (

@@ -112,3 +112,11 @@ def test_only_and_skip_take_lists() -> None:
     s = from_argv(["--only", "produce,metadata", "--only", "NEG-001", "--skip", " fuzz "])
     assert s.only == ("produce", "metadata", "NEG-001")
     assert s.skip == ("fuzz",)
+
+
+def test_unwritable_report_dir_is_exit_2_before_any_check(tmp_path: Path) -> None:
+    from conformance.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["run", "--report-dir", str(blocker / "reports")]) == 2

@@ -67,9 +67,17 @@ def test_errors_count_for_hangs_but_baseline_failures_never_kill() -> None:
 
 def test_unproven_checks_and_baseline_problems() -> None:
     m = matrix((fault("f-1", ("C-MUST",)), {"C-MUST": "fail"}, 1))
-    assert m.unkilled() == ["C-BROKEN (v1, SHOULD)", "C-SHOULD (v1, SHOULD)"]  # INFO is exempt
-    assert m.baseline_problems() == ["v1: C-BROKEN fails on the fault-free reference: message of C-BROKEN"]
-    assert m.baseline_problems(detail=False) == ["v1: C-BROKEN fails on the fault-free reference"]
+    # INFO is exempt; C-BROKEN, a SHOULD check the reference itself fails, has shown it can fail.
+    assert m.unkilled() == ["C-SHOULD (v1, SHOULD)"]
+    assert m.should_fails_on_reference("v1") == ["C-BROKEN"]
+    assert m.baseline_problems() == []
+    m.baseline["v1"] = result("v1", None, {**BASE, "C-MUST": "fail", "C-SHOULD": "error"}, exit_code=1)
+    assert m.baseline_problems() == [
+        "v1: the fault-free reference is non-conformant",
+        "v1: C-MUST fails on the fault-free reference: message of C-MUST",
+        "v1: C-SHOULD errors on the fault-free reference: message of C-SHOULD",
+    ]
+    assert m.baseline_problems(detail=False)[1] == "v1: C-MUST fails on the fault-free reference"
 
 
 def test_comparable_ignores_incidental_kills_but_not_proofs() -> None:

@@ -470,7 +470,52 @@ def _strimzi_auto_commit_field(call: Call, body: dict[str, Any]) -> Any:
     return body
 
 
+def _state_changes_200(call: Call, answer: Answer) -> Answer:
+    # Some proxies answer every successful POST/DELETE with a JSON body; §2.2 says 204.
+    if call.route in _STATE_CHANGE_ROUTES and answer.status == 204:
+        return _json_answer(call, 200, {})
+    return answer
+
+
+_STATE_CHANGE_ROUTES = frozenset({"subscribe", "unsubscribe", "seek", "seek_beginning", "seek_end"})
+
+
+def _v1_commit_without_committed(call: Call, answer: Answer) -> Answer:
+    if call.api_version == "v1" and call.route == "commit" and answer.status == 200:
+        entries = _answer_json(answer)
+        if isinstance(entries, list):
+            trimmed = [
+                {k: v for k, v in e.items() if k != "committed"} for e in entries if isinstance(e, dict)
+            ]
+            return _replace(answer, 200, trimmed)
+    return answer
+
+
 FAULTS = (
+    Fault(
+        id="v2-state-changes-answer-200",
+        area="consumers",
+        description="subscribe, unsubscribe and the three seeks answer 200 with {} instead of 204 No Content",
+        versions=ONLY_V2,
+        rows=("D11", "D13", "D18"),
+        caught_by=(
+            "FUZZ-subscribe",
+            "FUZZ-unsubscribe",
+            "FUZZ-seek",
+            "FUZZ-seekToBeginning",
+            "FUZZ-seekToEnd",
+        ),
+        hooks={"response": _state_changes_200},
+    ),
+    Fault(
+        id="v1-commit-without-committed",
+        area="consumers",
+        description="the v1 commit answer lists topic, partition and consumed but leaves out committed",
+        versions=ONLY_V1,
+        rows=("C14",),
+        caught_by=("V1C-014", "FUZZ-commitOffsets-v1"),
+        hooks={"response": _v1_commit_without_committed},
+    ),
     Fault(
         id="consumers-commit-stores-offset",
         area="consumers",

@@ -589,6 +589,15 @@ FAULTS = (
         hooks={"produce_record": _karapace_empty_as_null, "read_records": _karapace_render_empty_as_null},
     ),
     Fault(
+        id="produce-v1-negative-partition-ignored",
+        area="produce",
+        description="v1: a record partition of -1 is taken as 'no partition' and the record is written (200)",
+        versions=ONLY_V1,
+        rows=("V8",),
+        caught_by=("PROD-025",),
+        hooks={"request": _karapace_negative_partition},
+    ),
+    Fault(
         id="karapace-negative-partition-ignored",
         area="produce",
         description="Karapace 3.16.0: record partition -1 answers 200, taken as 'no partition'",

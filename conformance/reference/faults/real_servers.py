@@ -21,6 +21,7 @@ FAULTS = (
         description="Strimzi 0.33.1: a null value is stored as the 3 bytes of base64-decoded 'null', not a tombstone",
         versions=BOTH,
         rows=("P8",),
+        caught_by=("PROD-008",),
         hooks={"produce_record": _strimzi_null_value},
     ),
 )

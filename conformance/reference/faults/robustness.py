@@ -23,6 +23,7 @@ FAULTS = (
         description="GET /topics/{t} never answers (the suite must time out, not hang)",
         versions=BOTH,
         rows=("M2",),
+        caught_by=("META-002",),
         hooks={"request": _hang_topic_get},
     ),
 )

@@ -480,14 +480,10 @@ def _state_changes_200(call: Call, answer: Answer) -> Answer:
 _STATE_CHANGE_ROUTES = frozenset({"subscribe", "unsubscribe", "seek", "seek_beginning", "seek_end"})
 
 
-def _v1_commit_without_committed(call: Call, answer: Answer) -> Answer:
+def _v1_commit_no_content(call: Call, answer: Answer) -> Answer:
+    # Karapace-style 204 for a commit, on v1, where the answer must list what was committed.
     if call.api_version == "v1" and call.route == "commit" and answer.status == 200:
-        entries = _answer_json(answer)
-        if isinstance(entries, list):
-            trimmed = [
-                {k: v for k, v in e.items() if k != "committed"} for e in entries if isinstance(e, dict)
-            ]
-            return _replace(answer, 200, trimmed)
+        return _replace(answer, 204, None)
     return answer
 
 
@@ -508,13 +504,13 @@ FAULTS = (
         hooks={"response": _state_changes_200},
     ),
     Fault(
-        id="v1-commit-without-committed",
+        id="v1-commit-204",
         area="consumers",
-        description="the v1 commit answer lists topic, partition and consumed but leaves out committed",
+        description="the v1 commit answers 204 No Content instead of 200 with the committed offsets",
         versions=ONLY_V1,
         rows=("C14",),
         caught_by=("V1C-014", "FUZZ-commitOffsets-v1"),
-        hooks={"response": _v1_commit_without_committed},
+        hooks={"response": _v1_commit_no_content},
     ),
     Fault(
         id="consumers-commit-stores-offset",

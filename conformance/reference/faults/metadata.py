@@ -171,7 +171,26 @@ def _v1_nonint_offset_500(call: Call, answer: Answer) -> Answer:
     return answer
 
 
+_NON_INTEGER_PARTITION = re.compile(r"/partitions/(?!-?\d+(?:/|$))[^/]+")
+
+
+def _nonint_partition_500(call: Call, answer: Answer) -> Answer:
+    # The path parameter is parsed inside the handler, so a bad one escapes as a 500.
+    if answer.status == 404 and _NON_INTEGER_PARTITION.search(call.path):
+        return _with_body(answer, {"error_code": 500, "message": "Internal Server Error"}, 500)
+    return answer
+
+
 FAULTS = (
+    Fault(
+        id="errors-non-integer-partition-500",
+        area="metadata",
+        description="a non-integer {partition} in a path answers 500/500 instead of a 4xx",
+        versions=BOTH,
+        rows=("Q1",),
+        caught_by=("ERR-006",),
+        hooks={"response": _nonint_partition_500},
+    ),
     Fault(
         id="metadata-unknown-topic-200",
         area="metadata",

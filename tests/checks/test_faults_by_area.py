@@ -36,8 +36,10 @@ def results(area: str) -> Results:
 def test_fault_is_caught(area: str, fault_id: str, version: ApiVersion) -> None:
     fault = registry()[fault_id]
     assert catching(fault, version, area)
+    # A hang is caught when the checks that hit it error with a timeout (issue 10).
+    caught = {Outcome.FAIL, Outcome.ERROR} if fault.area == "robustness" else {Outcome.FAIL}
     for check_id, result in results(area)[(fault_id, version)].items():
-        assert result.outcome is Outcome.FAIL, (
+        assert result.outcome in caught, (
             f"{check_id} did not fail under {fault_id}: {result.outcome} {result.message}"
         )
 

@@ -52,9 +52,7 @@ def test_u2m_refuses_and_accepts_for_real(protected: Target) -> None:
     # every endpoint area was probed without credentials
     paths = {e.request.path.split("?")[0] for e in refused}
     assert any(p == "/topics" for p in paths)
-    assert any(
-        e.request.method == "POST" and p.startswith("/topics/") for e, p in zip(refused, paths, strict=False)
-    )
+    assert any(e.request.method == "POST" and e.request.path.startswith("/topics/") for e in refused)
     assert any(p.endswith(("/records", f"/topics/{protected.topic}")) and "/consumers/" in p for p in paths)
     assert any(e.request.method == "DELETE" for e in refused)
     # missing means no credential header at all; wrong means a made-up one

@@ -489,7 +489,7 @@ def _v1_commit_no_content(call: Call, answer: Answer) -> Answer:
 
 FAULTS = (
     Fault(
-        id="v2-state-changes-answer-200",
+        id="consumers-v2-state-changes-answer-200",
         area="consumers",
         description="subscribe, unsubscribe and the three seeks answer 200 with {} instead of 204 No Content",
         versions=ONLY_V2,
@@ -504,7 +504,7 @@ FAULTS = (
         hooks={"response": _state_changes_200},
     ),
     Fault(
-        id="v1-commit-204",
+        id="consumers-v1-commit-204",
         area="consumers",
         description="the v1 commit answers 204 No Content instead of 200 with the committed offsets",
         versions=ONLY_V1,

@@ -1,4 +1,4 @@
-"""The produce checks against the reference server, over real HTTP on loopback: every check passes
+"""The metadata, produce, v1-read and errors checks against the reference server, over real HTTP on loopback: every check passes
 on the clean reference for each API version it applies to (hazardous probes included: the
 reference answers them at once), sends requests, and INFO checks record what they saw."""
 
@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.checks import produce
+from conformance.checks import error_model, metadata, produce, v1_read
 from conformance.checks.model import Check
 from conformance.engine import Target, open_target, run_check
 from conformance.reference.server import ReferenceConfig, serve_in_thread
 from conformance.report.model import Outcome
 from conformance.requirements import API_VERSIONS, ApiVersion, Level
 
-CHECKS = list(produce.checks)
+CHECKS = [c for area in (metadata, produce, v1_read, error_model) for c in area.checks]
 # Checks the clean reference fails on purpose, with the reason.
 KNOWN: dict[tuple[str, ApiVersion], str] = {
     ("PROD-026", "v1"): "V8s wants 2.0's 422/422 for a negative partition; the reference answers "

@@ -14,19 +14,20 @@ import hashlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import schemathesis
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
-from hypothesis.errors import HypothesisException
+from hypothesis import strategies as st
+from hypothesis.errors import Flaky
 from schemathesis import GenerationMode
 
 from conformance import contract
 from conformance.checks.model import CheckContext, Judgement, Probe
 from conformance.exchange import Exchange
-from conformance.fuzz.generate import Facts, Fitter, Prepared, Unsafe, narrow
+from conformance.fuzz.generate import Draft, Facts, Fitter, Prepared, Unjudged, Unsafe, narrow
 from conformance.fuzz.judge import Operation, judge_response
 from conformance.fuzz.operations import Rule
 from conformance.requirements import Level
@@ -51,6 +52,9 @@ BUDGETS: dict[str, Budget] = {
     ),
 }
 SAMPLE = 4  # passing exchanges kept as evidence, one per distinct status first
+# Negative mode draws this many cases per request it may send: most invalid cases have no exact §8
+# oracle (a wrong-typed consumer name, non-JSON bytes) and are dropped before sending, at no cost.
+NEGATIVE_DRAWS = 8
 
 
 def budget(ctx: CheckContext) -> Budget:
@@ -104,6 +108,7 @@ class Trace:
     sent: list[Prepared] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     skipped_unsafe: int = 0
+    skipped_unjudged: int = 0
     sample: list[Exchange] = field(default_factory=list)
     failure: tuple[Exchange, Judgement] | None = None
 
@@ -154,56 +159,82 @@ def run_generated(
     *,
     mode: GenerationMode,
     level: Level,
-    judge: Callable[[Exchange, Any], Judgement],
+    judge: Callable[[Exchange, Draft], Judgement],
     before: Callable[[Prepared], None] | None = None,
     after: Callable[[Exchange], None] | None = None,
     max_examples: int | None = None,
+    mutations: Mapping[str, st.SearchStrategy[Callable[[Draft], Draft]]] | None = None,
 ) -> tuple[Judgement, Trace]:
-    """Generate cases for `op` with schemathesis, send them, judge each with `judge(exchange, case)`."""
+    """Generate cases for `op` with schemathesis, send them, judge each with `judge(exchange, draft)`.
+
+    `mutations` (negative mode), per oracle category, a targeted mutation of a valid case. Each
+    category is swept first, one request each, so every oracle is exercised at every budget and
+    seed; then schemathesis' own invalid cases and mutated valid ones are drawn together.
+    """
     b = budget(ctx)
-    schema = schemathesis.openapi.from_dict(narrow(contract.version_view(facts.version), facts))
+    negative = mode == GenerationMode.NEGATIVE
+    schema = schemathesis.openapi.from_dict(
+        narrow(contract.version_view(facts.version), facts, negative=negative)
+    )
     api_op = schema[op.path][op.method.lower()]
-    strategy = api_op.as_strategy(generation_mode=mode)
-    fitter = Fitter(facts, rule, op.method, op.path, negative=mode == GenerationMode.NEGATIVE)
+    strategy: st.SearchStrategy[Draft] = api_op.as_strategy(generation_mode=mode).map(Draft.of)
+    n = max_examples if max_examples is not None else max(2, b.examples // rule.cost)
+    phases: list[tuple[st.SearchStrategy[Draft], int]] = []
+    if mutations:
+        valid = api_op.as_strategy(generation_mode=GenerationMode.POSITIVE).map(Draft.of)
+
+        def mutated(mutation: st.SearchStrategy[Callable[[Draft], Draft]]) -> st.SearchStrategy[Draft]:
+            return st.tuples(valid, mutation).map(lambda pair: pair[1](pair[0]))
+
+        phases += [(mutated(m), 1) for _, m in sorted(mutations.items())]
+        strategy = st.one_of(strategy, *(mutated(m) for _, m in sorted(mutations.items())))
+    phases.append((strategy, n))
+    fitter = Fitter(facts, rule, op.method, op.path, negative=negative)
     trace = Trace(facts)
     started = time.monotonic()
-    n = max_examples if max_examples is not None else max(2, b.examples // rule.cost)
     hyp_seed = derived_seed(ctx)
+    outcome = Judgement()
 
-    def one(case: Any) -> None:
+    limit = [0]  # requests the current phase may have sent by its end
+
+    def one(draft: Draft) -> None:
         elapsed = time.monotonic() - started
-        if elapsed > b.seconds and trace.failure is None:
+        if trace.failure is None and (elapsed > b.seconds or len(trace.sent) >= limit[0]):
             return  # budget spent: the remaining examples pass without a request
         if elapsed > 3 * b.seconds:
             return  # shrinking has had its share too
         try:
-            prepared = fitter.fit(
-                case.path_parameters,
-                case.query,
-                case.body,
-                has_body=not _not_set(case.body),
-            )
+            prepared = fitter.fit(draft)
             if before is not None:
                 before(prepared)
         except Unsafe:
             trace.skipped_unsafe += 1
             return
+        except Unjudged:
+            trace.skipped_unjudged += 1
+            return
         exchange = send(ctx, prepared, trace)
         if after is not None:
             after(exchange)
-        verdict = judge(exchange, case)
+        verdict = judge(exchange, draft)
         if not verdict.passed:
             trace.failure = (exchange, verdict)
             raise GeneratedFailure(verdict.findings[0].message())
 
-    test = seed(hyp_seed)(hypothesis_settings(n)(given(case=strategy)(one)))
-    outcome = Judgement()
-    try:
-        test()
-    except GeneratedFailure:
-        pass
-    except HypothesisException as exc:  # a flaky live target: keep the last failure seen
-        outcome.observe(f"hypothesis: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+    for phase_strategy, sends in phases:
+        if trace.failure is not None:
+            break
+        limit[0] = len(trace.sent) + sends
+        draws = sends * NEGATIVE_DRAWS if negative else sends
+        test = seed(hyp_seed)(hypothesis_settings(draws)(given(draft=phase_strategy)(one)))
+        try:
+            test()
+        except GeneratedFailure:
+            pass
+        except Flaky as exc:  # a flaky live target: keep the last failure seen
+            outcome.observe(
+                f"hypothesis: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            )
     for exchange in trace.sample:
         keep(ctx, exchange)
     if trace.failure is not None:
@@ -220,17 +251,15 @@ def run_generated(
     statuses = ", ".join(f"{k}×{v}" for k, v in sorted(trace.statuses.items()))
     outcome.observe(
         f"{op.operation_id}: {len(trace.sent)} generated requests ({mode.value}), statuses {statuses or 'none'}, "
-        f"{trace.skipped_unsafe} unsafe cases not sent, hypothesis seed {hyp_seed}, requests digest {trace.digest()}"
+        f"{trace.skipped_unsafe} unsafe cases not sent"
+        + (f", {trace.skipped_unjudged} invalid cases with no exact §8 oracle not sent" if negative else "")
+        + f", hypothesis seed {hyp_seed}, requests digest {trace.digest()}"
     )
     return outcome, trace
 
 
-def _not_set(value: Any) -> bool:
-    return type(value).__name__ == "NotSet"
-
-
-def positive_judge(op: Operation, level: Level, version: Any) -> Callable[[Exchange, Any], Judgement]:
-    def judge(exchange: Exchange, case: Any) -> Judgement:
+def positive_judge(op: Operation, level: Level, version: Any) -> Callable[[Exchange, Draft], Judgement]:
+    def judge(exchange: Exchange, draft: Draft) -> Judgement:
         return judge_response(version, exchange, level=level, generated=True, op=op)
 
     return judge

@@ -15,6 +15,12 @@ server is never sent a request whose answer §8 does not judge:
 
 Folding, not filtering: hypothesis keeps its full budget and shrinking still works, and the same
 seed gives the same requests.
+
+Negative mode (invalid inputs) folds too, but only what no §8 oracle judges: schemathesis mutates
+every component it can, so most invalid cases also name an unknown topic, another group or a
+partition that does not exist. Those are folded back onto the run's own names, and what is left
+invalid (a non-integer partition, a bad body) is what the negative oracle classifies. The partition
+is narrowed to a range rather than an enum there, so that its negation includes non-integers.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeGuard
@@ -55,6 +62,27 @@ class Facts:
         if self.instance is None:
             return None
         return f"/consumers/{seg(self.group)}/instances/{seg(self.instance)}"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A generated case's parts before fitting: as schemathesis drew them, or with one mutation."""
+
+    path_parameters: dict[str, Any]
+    query: dict[str, Any]
+    body: Any
+    has_body: bool
+
+    @classmethod
+    def of(cls, case: Any) -> Draft:
+        """From a schemathesis Case (copied: hypothesis may hand the same objects out again)."""
+        has_body = type(case.body).__name__ != "NotSet"
+        return cls(
+            dict(case.path_parameters or {}),
+            dict(case.query or {}),
+            copy.deepcopy(case.body) if has_body else None,
+            has_body,
+        )
 
 
 @dataclass(frozen=True)
@@ -95,7 +123,7 @@ def _resolve(doc: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def _param_kind(name: str) -> str:
+def param_kind(name: str) -> str:
     lowered = name.lower()
     for kind in ("instance", "group", "partition", "topic"):
         if kind in lowered:
@@ -103,17 +131,23 @@ def _param_kind(name: str) -> str:
     return lowered
 
 
-def narrow(view: Mapping[str, Any], facts: Facts) -> dict[str, Any]:
+def narrow(view: Mapping[str, Any], facts: Facts, *, negative: bool = False) -> dict[str, Any]:
     """A copy of the version view whose generation can only name the run's own targets."""
     doc: dict[str, Any] = copy.deepcopy(dict(view))
     topics = sorted(facts.topics)
     widest = max(facts.topics.values())
+    partition: dict[str, Any] = (
+        # negated, a range gives non-integers (Q1); negated, an enum gives only other integers
+        {"type": "integer", "minimum": 0, "maximum": widest - 1}
+        if negative
+        # folded into each topic's count by the fitter; an enum keeps out negative numbers
+        else {"type": "integer", "enum": list(range(widest))}
+    )
     path_enums: dict[str, dict[str, Any]] = {
         "topic": {"type": "string", "enum": topics},
         "group": {"type": "string", "enum": [facts.group]},
         "instance": {"type": "string", "enum": [facts.instance or "absent"]},
-        # folded into each topic's count by the fitter; an enum keeps out negative numbers
-        "partition": {"type": "integer", "enum": list(range(widest))},
+        "partition": partition,
     }
     for path_item in doc.get("paths", {}).values():
         holders = [path_item] + [v for k, v in path_item.items() if isinstance(v, dict) and k != "parameters"]
@@ -123,8 +157,8 @@ def narrow(view: Mapping[str, Any], facts: Facts) -> dict[str, Any]:
                 continue
             resolved = [_resolve(doc, p) for p in params]
             for param in resolved:
-                if param.get("in") == "path" and _param_kind(param.get("name", "")) in path_enums:
-                    param["schema"] = copy.deepcopy(path_enums[_param_kind(param["name"])])
+                if param.get("in") == "path" and param_kind(param.get("name", "")) in path_enums:
+                    param["schema"] = copy.deepcopy(path_enums[param_kind(param["name"])])
             holder["parameters"] = resolved
     # Body fields, wherever a schema declares them (request and response schemas alike: the
     # generator reads only request schemas, and responses are judged from the untouched view).
@@ -162,8 +196,30 @@ def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def integer_text(text: str) -> int | None:
+    """The integer a server could read from a path or query value, or None when none could.
+
+    Generous on purpose: Python's int() accepts everything Java's Integer.parseInt does (a sign,
+    any Unicode decimal digits) and more (spaces, underscores), so None means that neither a
+    Java server (Confluent) nor a Python one (Karapace) reads an integer there.
+    """
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _fold(value: Any, choices: list[str]) -> str:
+    """A mutated name mapped onto one of the run's own, the same one for the same value."""
+    return choices[zlib.crc32(repr(value).encode()) % len(choices)]
+
+
 class Unsafe(Exception):
     """The case would be a hazard on a real server (§5.4); it is not sent."""
+
+
+class Unjudged(Exception):
+    """Negative mode: no §8 oracle gives an exact outcome for this invalid case; it is not sent."""
 
 
 @dataclass
@@ -172,20 +228,16 @@ class Fitter:
     rule: Rule
     method: str
     path_template: str  # as in the view: "/topics/{topic}/partitions/{partition}"
-    negative: bool = False  # negative mode: never fold a mutated value, only refuse the hazardous
+    negative: bool = False  # negative mode: fold only what no oracle judges (names, partitions)
 
-    def fit(
-        self,
-        path_parameters: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
-        body: Any,
-        has_body: bool,
-    ) -> Prepared:
+    def fit(self, draft: Draft) -> Prepared:
         media = MEDIA[self.facts.version]
-        params = dict(path_parameters or {})
+        params = dict(draft.path_parameters)
+        if self.negative:
+            self._fold_names(params)
         topic = self._path_topic(params)
         for name, value in list(params.items()):
-            kind = _param_kind(name)
+            kind = param_kind(name)
             if kind == "partition" and _is_int(value):
                 params[name] = self._partition(topic, value)
         path = self.path_template
@@ -193,14 +245,14 @@ class Fitter:
             path = path.replace(
                 "{" + name + "}", seg(value if not isinstance(value, bool) else str(value).lower())
             )
-        q = {k: v for k, v in _ints(dict(query or {})).items()}
+        q = {k: v for k, v in _ints(dict(draft.query)).items()}
         self._fit_query(q, topic, params)
         payload: bytes | None = None
-        if has_body:
-            if isinstance(body, bytes | bytearray):
-                payload = bytes(body)
+        if draft.has_body:
+            if isinstance(draft.body, bytes | bytearray):
+                payload = bytes(draft.body)
             else:
-                data = _ints(body)
+                data = _ints(draft.body)
                 data = self._fit_body(data, topic)
                 payload = json.dumps(data, separators=(",", ":")).encode()
         elif self.method == "POST" and self.path_template.endswith("/offsets") and self.facts.version == "v2":
@@ -220,27 +272,35 @@ class Fitter:
             raise Unsafe(reason)
         return prepared
 
+    def _fold_names(self, params: dict[str, Any]) -> None:
+        """Negative mode: a mutated topic, group or instance becomes the run's own (§5.4)."""
+        own = {
+            "topic": sorted(self.facts.topics),
+            "group": [self.facts.group],
+            "instance": [self.facts.instance or "absent"],
+        }
+        for name, value in params.items():
+            choices = own.get(param_kind(name))
+            if choices is not None and value not in choices:
+                params[name] = _fold(value, choices)
+
     def _path_topic(self, params: Mapping[str, Any]) -> str | None:
         for name, value in params.items():
-            if _param_kind(name) == "topic":
+            if param_kind(name) == "topic":
                 return str(value)
         return None
 
     def _partition(self, topic: str | None, value: int) -> int:
         count = self.facts.topics.get(topic or "", max(self.facts.topics.values()))
-        if self.negative and not 0 <= value < count:
-            raise Unsafe(f"partition {value} of {topic!r} does not exist")
         return value % count
 
     def _fit_query(self, q: dict[str, Any], topic: str | None, params: Mapping[str, Any]) -> None:
         tail = self.path_template.rsplit("/", 1)[-1]
         if tail == "messages":  # v1 read by offset: only inside the records the probe wrote
-            partition = next((v for k, v in params.items() if _param_kind(k) == "partition"), 0)
+            partition = next((v for k, v in params.items() if param_kind(k) == "partition"), 0)
             lo, hi = self.facts.log.get((topic or "", partition if _is_int(partition) else 0), (0, 0))
             offset = q.get("offset")
-            if _is_int(offset):
-                if self.negative and not lo <= offset <= hi:
-                    raise Unsafe("offset outside the log (500/50002 on Confluent, judged by S5)")
+            if _is_int(offset):  # outside the log is 500/50002 on Confluent, judged by S5
                 q["offset"] = lo + offset % (hi - lo + 1)
             elif not self.negative or "offset" not in q:
                 q["offset"] = lo
@@ -290,13 +350,15 @@ def _query_text(value: Any) -> str:
 def unsafe(request: Prepared, facts: Facts) -> str | None:
     """Why this request must not be sent to a real server (§5.4), or None. The last gate."""
     parts = request.path.split("/")
+    if any(unquote(part) in ("", ".", "..") for part in parts[1:]):
+        return "an empty or dot path segment addresses another resource once normalised"
     if len(parts) > 2 and parts[1] == "topics":
         topic = unquote(parts[2])
         if topic not in facts.topics:
             return f"unknown topic {topic!r} (auto-creates it or waits 60 s)"
         if len(parts) > 4 and parts[3] == "partitions":
-            p = parts[4]
-            if p.lstrip("-").isdigit() and not 0 <= int(p) < facts.topics[topic]:
+            p = integer_text(unquote(parts[4]))
+            if p is not None and not 0 <= p < facts.topics[topic]:
                 return f"partition {p} of {topic} does not exist (60 s metadata wait)"
     if len(parts) > 2 and parts[1] == "consumers" and unquote(parts[2]) != facts.group:
         return "consumer group is not the run's own"

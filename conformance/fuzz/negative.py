@@ -1,26 +1,34 @@
 """Negative mode: invalid generated inputs, judged only where contract.md §8 gives an exact set.
 
-An advisory group (SHOULD): `FUZZ-NEG-<operationId>`. schemathesis generates invalid cases; the
-oracle classifies the request actually sent (after the safety fitting), not schemathesis'
-mutation notes, and answers the §8 set of accepted statuses. A request no oracle can classify
-(non-canonical base64 is B3, INFO; malformed JSON is V6, INFO) is not sent: without an exact
-set there is nothing to assert.
+An advisory group (SHOULD): `FUZZ-NEG-<operationId>`. Two sources of invalid cases: schemathesis'
+negative mode, and valid cases with one targeted mutation from `MUTATIONS` (the invalid inputs §8
+has an exact set for). The second is needed because schemathesis mutates several parts at once, so
+most of its cases land outside every oracle; without it a check could pass for want of a case.
+
+The oracle classifies the request actually sent (after the safety fitting), not how it was made,
+and answers the §8 set of accepted statuses. A request no oracle can classify (non-canonical
+base64 is B3, INFO; malformed JSON is V6, INFO) is not sent: without an exact set there is
+nothing to assert.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
+from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from conformance import contract
 from conformance.checks.api import instance_path
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import run_generated, serial
-from conformance.fuzz.generate import Facts, Prepared
+from conformance.fuzz.generate import Draft, Facts, Prepared, Unjudged, integer_text, param_kind
 from conformance.fuzz.judge import Operation, operations
 from conformance.fuzz.operations import Rule, rule, template
 from conformance.requirements import API_VERSIONS, ApiVersion, Level, Requirement
@@ -31,19 +39,21 @@ ANY_4XX = frozenset(range(400, 500))
 FORMATS = {"v1": {"binary", "json", "avro"}, "v2": {"binary", "json", "avro", "jsonschema", "protobuf"}}
 RESETS = {"v1": {"smallest", "largest"}, "v2": {"earliest", "latest", "none"}}
 
-# (row, accepted statuses per version); a version missing means §8 has no exact set there.
-ORACLES: dict[str, tuple[str, dict[ApiVersion, frozenset[int]]]] = {
-    "records-missing": ("V2", {"v1": frozenset({422}), "v2": frozenset({422})}),
-    "records-empty": ("V1", {"v1": frozenset({422}), "v2": frozenset({422})}),
-    "null-body": ("V3", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
-    "unknown-field": ("V4", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
-    "wrong-type": ("V5", {"v2": frozenset({400, 422})}),
-    "non-string-bytes": ("B4", {"v2": frozenset({400, 422})}),
-    "non-ascii-base64": ("B2", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
-    "consumer-unknown-field": ("C9", {"v1": frozenset({422}), "v2": frozenset({400, 422})}),
-    "consumer-format": ("C8", {"v1": frozenset({422}), "v2": frozenset({422})}),
-    "consumer-reset": ("C5", {"v1": frozenset({422}), "v2": frozenset({422})}),
-    "non-integer-parameter": ("Q1", {"v1": ANY_4XX, "v2": ANY_4XX}),
+# category -> version -> (§8 row, accepted statuses); a version missing means §8 has no exact set there.
+V1_422 = frozenset({422})
+EITHER = frozenset({400, 422})
+ORACLES: dict[str, dict[ApiVersion, tuple[str, frozenset[int]]]] = {
+    "records-missing": {"v1": ("V2", V1_422), "v2": ("V2", V1_422)},
+    "records-empty": {"v1": ("V1", V1_422), "v2": ("V1", V1_422)},
+    "null-body": {"v1": ("V3", V1_422), "v2": ("V3", EITHER)},
+    "unknown-field": {"v1": ("V4", V1_422), "v2": ("V4", EITHER)},
+    "wrong-type": {"v2": ("V5", EITHER)},
+    "non-string-bytes": {"v2": ("B4", EITHER)},
+    "non-ascii-base64": {"v1": ("B2", V1_422), "v2": ("B2", EITHER)},
+    "consumer-unknown-field": {"v1": ("C9", V1_422), "v2": ("D9", EITHER)},
+    "consumer-format": {"v1": ("C8", V1_422), "v2": ("D6", V1_422)},
+    "consumer-reset": {"v1": ("C5", V1_422), "v2": ("D7", V1_422)},
+    "non-integer-parameter": {"v1": ("Q1", ANY_4XX), "v2": ("Q1", ANY_4XX)},
 }
 
 
@@ -115,6 +125,8 @@ def _consumer_categories(version: ApiVersion, prepared: Prepared, allowed: set[s
     elif "format" in data and not isinstance(fmt, str):
         return None
     reset = data.get("auto.offset.reset")
+    if isinstance(reset, str) and reset.lower() in RESETS[version] and reset not in RESETS[version]:
+        return None  # `EARLIEST`: Kafka's validator is case-sensitive in some versions only
     if isinstance(reset, str) and reset not in RESETS[version]:
         found.add("consumer-reset")
     elif "auto.offset.reset" in data and not isinstance(reset, str):
@@ -125,19 +137,17 @@ def _consumer_categories(version: ApiVersion, prepared: Prepared, allowed: set[s
 def _parameter_categories(prepared: Prepared) -> set[str]:
     parts = [unquote(p) for p in prepared.path.split("/")]
     for i, part in enumerate(parts[:-1]):
-        if part == "partitions" and not parts[i + 1].lstrip("-").isdigit():
+        if part == "partitions" and integer_text(parts[i + 1]) is None:
             return {"non-integer-parameter"}
     for name, value in prepared.params:
-        if name in INT_QUERY and not value.lstrip("-").isdigit():
+        if name in INT_QUERY and integer_text(value) is None:
             return {"non-integer-parameter"}
     return set()
 
 
-def _properties(op: Operation, *path: str) -> set[str]:
+def _properties(version: ApiVersion, op: Operation, *path: str) -> set[str]:
     """Property names a request schema declares (resolved through local `$ref`s)."""
-    from conformance import contract
-
-    view = contract.version_view(_version_of(op))
+    view = contract.version_view(version)
     body: Any = op.definition.get("requestBody") or {}
     content: Any = body.get("content", {})
     node: Any = {}
@@ -150,13 +160,6 @@ def _properties(op: Operation, *path: str) -> set[str]:
         node = node.get("properties", {}).get(step, {}) if step != "[]" else node.get("items", {})
     props = node.get("properties", {}) if isinstance(node, dict) else {}
     return set(props)
-
-
-_VERSION_OF: dict[int, ApiVersion] = {}
-
-
-def _version_of(op: Operation) -> ApiVersion:
-    return _VERSION_OF.get(id(op), "v2")
 
 
 def _deref(view: dict[str, Any], node: Any) -> Any:
@@ -172,11 +175,11 @@ def classifier(version: ApiVersion, op: Operation) -> Callable[[Prepared], set[s
     """The oracle categories of a request to `op`, or None when the operation has no oracle."""
     tmpl = template(op.path)
     if op.method == "POST" and tmpl in ("/topics/{}", "/topics/{}/partitions/{}"):
-        top = _properties(op)
-        record = _properties(op, "records", "[]")
+        top = _properties(version, op)
+        record = _properties(version, op, "records", "[]")
         return lambda p: _merge(_parameter_categories(p), _produce_categories(p, top, record))
     if op.method == "POST" and tmpl == "/consumers/{}":
-        allowed = _properties(op)
+        allowed = _properties(version, op)
         return lambda p: _consumer_categories(version, p, allowed)
     if "{}" in tmpl and ("partitions/{}" in tmpl or tmpl.endswith(("/messages", "/records"))):
         return _parameter_categories
@@ -189,16 +192,115 @@ def _merge(a: set[str], b: set[str] | None) -> set[str] | None:
     return a | b
 
 
+# -- targeted invalid cases ----------------------------------------------------------------
+
+Mutation = Callable[[Draft], Draft]
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=10)
+_NON_ASCII = st.text(
+    st.characters(min_codepoint=128, codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=8
+)
+_SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), _TEXT)
+# not an integer to Java or Python, and not a dot segment (which names another resource)
+NON_INTEGER = _TEXT.filter(lambda t: integer_text(t) is None and t.strip(".") != "")
+
+
+def _edit_body(edit: Callable[[dict[str, Any]], Any]) -> Mutation:
+    """A mutation of the JSON body object (an absent body counts as `{}`)."""
+
+    def mutate(draft: Draft) -> Draft:
+        body = copy.deepcopy(draft.body) if isinstance(draft.body, dict) else {}
+        result = edit(body)
+        return dataclasses.replace(draft, body=body if result is None else result, has_body=True)
+
+    return mutate
+
+
+def _edit_record(edit: Callable[[dict[str, Any]], None]) -> Mutation:
+    def on_first(body: dict[str, Any]) -> None:
+        records = body.get("records")
+        if not isinstance(records, list) or not records or not isinstance(records[0], dict):
+            body["records"] = records = [{}]
+        edit(records[0])
+
+    return _edit_body(on_first)
+
+
+def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda node: node.__setitem__(key, value)
+
+
+def _unknown_field(known: set[str]) -> st.SearchStrategy[tuple[str, Any]]:
+    return st.tuples(_TEXT.filter(lambda k: k not in known), _SCALAR)
+
+
+def _path_parameter(name: str) -> Callable[[Any], Mutation]:
+    return lambda value: lambda d: dataclasses.replace(d, path_parameters={**d.path_parameters, name: value})
+
+
+def _query_parameter(name: str) -> Callable[[Any], Mutation]:
+    return lambda value: lambda d: dataclasses.replace(d, query={**d.query, name: value})
+
+
+def _parameters(version: ApiVersion, op: Operation, where: str) -> list[str]:
+    view = contract.version_view(version)
+    declared = [*view["paths"][op.path].get("parameters", []), *op.definition.get("parameters", [])]
+    return [p["name"] for p in (_deref(view, d) for d in declared) if p.get("in") == where]
+
+
+def mutation_strategies(version: ApiVersion, op: Operation) -> dict[str, st.SearchStrategy[Mutation]]:
+    """Per oracle category, the strategy of one targeted mutation of a valid case to `op`."""
+    tmpl = template(op.path)
+    found: dict[str, st.SearchStrategy[Mutation]] = {}
+    if op.method == "POST" and tmpl in ("/topics/{}", "/topics/{}/partitions/{}"):
+        top, record = _properties(version, op), _properties(version, op, "records", "[]")
+        found["unknown-field"] = st.one_of(
+            _unknown_field(top).map(lambda kv: _edit_body(_set(*kv))),
+            _unknown_field(record).map(lambda kv: _edit_record(_set(*kv))),
+        )
+        found["records-empty"] = st.just(_edit_body(_set("records", [])))
+        found["records-missing"] = st.just(_edit_body(lambda body: body.pop("records", None) and None))
+        found["null-body"] = st.just(lambda d: dataclasses.replace(d, body=None, has_body=True))
+        found["wrong-type"] = st.one_of(_SCALAR, st.just({})).map(lambda v: _edit_body(_set("records", v)))
+        found["non-string-bytes"] = st.tuples(
+            st.sampled_from(["key", "value"]), st.one_of(st.integers(), st.just({"a": 1}))
+        ).map(lambda fv: _edit_record(_set(*fv)))
+        found["non-ascii-base64"] = st.tuples(st.sampled_from(["key", "value"]), _NON_ASCII).map(
+            lambda fv: _edit_record(_set(*fv))
+        )
+    if op.method == "POST" and tmpl == "/consumers/{}":
+        allowed = _properties(version, op)
+        found["consumer-unknown-field"] = _unknown_field(allowed).map(lambda kv: _edit_body(_set(*kv)))
+        found["consumer-format"] = _TEXT.filter(lambda t: t.lower() not in FORMATS[version]).map(
+            lambda t: _edit_body(_set("format", t))
+        )
+        found["consumer-reset"] = _TEXT.filter(lambda t: t.lower() not in RESETS[version]).map(
+            lambda t: _edit_body(_set("auto.offset.reset", t))
+        )
+    parameters = [
+        NON_INTEGER.map(_path_parameter(name))
+        for name in _parameters(version, op, "path")
+        if param_kind(name) == "partition"
+    ] + [
+        NON_INTEGER.map(_query_parameter(name))
+        for name in _parameters(version, op, "query")
+        if name in INT_QUERY
+    ]
+    if parameters:
+        found["non-integer-parameter"] = st.one_of(parameters)
+    return {category: strategy for category, strategy in found.items() if version in ORACLES[category]}
+
+
 def accepted(version: ApiVersion, categories: set[str]) -> tuple[tuple[str, ...], frozenset[int]] | None:
     """The rows and the statuses that every category accepts, or None when one has no exact set."""
     statuses: frozenset[int] | None = None
     found_rows = []
     for category in sorted(categories):
-        row, per_version = ORACLES[category]
-        if version not in per_version:
+        oracle = ORACLES[category].get(version)
+        if oracle is None:
             return None
+        row, accepted_here = oracle
         found_rows.append(row)
-        statuses = per_version[version] if statuses is None else statuses | per_version[version]
+        statuses = accepted_here if statuses is None else statuses | accepted_here
     if statuses is None:
         return None
     return tuple(found_rows), statuses
@@ -209,26 +311,21 @@ def negative_probe(
 ) -> Probe:
     def probe(ctx: CheckContext) -> Judgement:
         op = next(o for o in operations(ctx.version) if o.operation_id == op_ids[ctx.version])
-        _VERSION_OF[id(op)] = ctx.version
         r = rule(ctx.version, op.method, op.path)
         assert r is not None
         classify = classifier(ctx.version, op)
         assert classify is not None
         facts = prepare(ctx, r)
-        unjudged = [0]
         verdicts: dict[int, tuple[tuple[str, ...], frozenset[int]]] = {}
 
         def before(prepared: Prepared) -> None:
             categories = classify(prepared)
             oracle = accepted(ctx.version, categories) if categories else None
             if oracle is None:
-                unjudged[0] += 1
-                from conformance.fuzz.generate import Unsafe
-
-                raise Unsafe("no exact §8 oracle for this invalid request")
+                raise Unjudged("no exact §8 oracle for this invalid request")
             verdicts[id(prepared)] = oracle
 
-        def judge(exchange: Exchange, case: Any) -> Judgement:
+        def judge(exchange: Exchange, draft: Draft) -> Judgement:
             judgement = Judgement()
             created = (
                 exchange.response.json_or_none() if exchange.response and exchange.status == 200 else None
@@ -255,9 +352,16 @@ def negative_probe(
 
         level = requirement.level(ctx.version) or Level.SHOULD
         judgement, _ = run_generated(
-            ctx, op, r, facts, mode=GenerationMode.NEGATIVE, level=level, judge=judge, before=before
+            ctx,
+            op,
+            r,
+            facts,
+            mode=GenerationMode.NEGATIVE,
+            level=level,
+            judge=judge,
+            before=before,
+            mutations=mutation_strategies(ctx.version, op),
         )
-        judgement.observe(f"{unjudged[0]} generated invalid cases had no exact §8 oracle and were not sent")
         return judgement
 
     return probe
@@ -273,7 +377,6 @@ def register(checks: CheckSet, prepare: Callable[[CheckContext, Rule], Facts]) -
     by_id: dict[str, dict[ApiVersion, Operation]] = {}
     for version in API_VERSIONS:
         for op in operations(version):
-            _VERSION_OF[id(op)] = version
             if rule(version, op.method, op.path) is not None and classifier(version, op) is not None:
                 by_id.setdefault(op.operation_id, {})[version] = op
     for op_id, per_version in sorted(by_id.items()):
@@ -289,7 +392,7 @@ def register(checks: CheckSet, prepare: Callable[[CheckContext, Rule], Facts]) -
             id=f"FUZZ-NEG-{op_id}",
             title=f"Generated invalid requests to {op.label}: §8's exact outcomes (advisory)",
             area="fuzz",
-            rows=(first, *sorted({row for row, _ in ORACLES.values()} - {first})),
+            rows=(first, *sorted({row for o in ORACLES.values() for row, _ in o.values()} - {first})),
             section="8",
             statement=(
                 f"Invalid requests generated for {op.operation_id}, where §8 gives an exact set of outcomes "

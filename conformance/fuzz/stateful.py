@@ -21,7 +21,7 @@ from typing import Any
 
 from hypothesis import reject
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException
+from hypothesis.errors import Flaky
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
@@ -369,7 +369,7 @@ def run_stateful(ctx: CheckContext) -> Judgement:
         )
     except SequenceFailure:
         pass
-    except HypothesisException as exc:  # a live target may not fail the same way twice
+    except Flaky as exc:  # a live target may not fail the same way twice
         judgement.observe(f"hypothesis: {type(exc).__name__}")
     if shared.failure is not None:
         failure = shared.failure

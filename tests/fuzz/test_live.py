@@ -2,7 +2,8 @@
 
 - zero failures in positive, stateful and property mode, v1 and v2, for seeds 1 and 2 (ten more in
   the slow-marked test);
-- the shape-* faults fail the layer, naming the right operation;
+- the shape-* faults fail the layer, naming the right operation; faults of negative mode's §8 oracles
+  fail its FUZZ-NEG checks for every seed tried;
 - `--seed` makes the generated requests identical (digest of every request sent);
 - failures carry a curl line with the credentials redacted and record keys visible.
 """
@@ -108,6 +109,41 @@ def test_shape_faults_fail_the_layer_naming_the_operation(version: ApiVersion, f
         result = results[cid]
         evidence = " ".join(f.message() for f in result.findings)  # type: ignore[attr-defined]
         assert "replay: curl" in evidence or "replays with: curl" in evidence
+
+
+# Faults that break a §8 row negative mode has an oracle for, and the FUZZ-NEG checks each must fail
+# at the quick budget whatever the seed: every oracle category is swept once before random draws.
+NEGATIVE_CAUGHT: dict[str, dict[ApiVersion, set[str]]] = {
+    "errors-non-integer-partition-500": {
+        "v1": {"FUZZ-NEG-getPartition", "FUZZ-NEG-consumePartition", "FUZZ-NEG-produceToPartition"},
+        "v2": {"FUZZ-NEG-getPartition", "FUZZ-NEG-getPartitionOffsets", "FUZZ-NEG-produceToPartition"},
+    },
+    "errors-v1-non-numeric-offset-500": {"v1": {"FUZZ-NEG-consumePartition"}},
+    "karapace-non-integer-param-500": {"v2": {"FUZZ-NEG-readRecords"}},
+    "consumers-unknown-fields-ignored": {
+        "v1": {"FUZZ-NEG-createConsumer"},
+        "v2": {"FUZZ-NEG-createConsumer"},
+    },
+    "consumers-format-unvalidated": {"v1": {"FUZZ-NEG-createConsumer"}, "v2": {"FUZZ-NEG-createConsumer"}},
+    "consumers-reset-unvalidated": {"v1": {"FUZZ-NEG-createConsumer"}, "v2": {"FUZZ-NEG-createConsumer"}},
+    "produce-empty-records-accepted": {
+        "v1": {"FUZZ-NEG-produceToTopic", "FUZZ-NEG-produceToPartition"},
+        "v2": {"FUZZ-NEG-produceToTopic", "FUZZ-NEG-produceToPartition"},
+    },
+}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize(
+    ("fault", "version"),
+    [(f, v) for f, per_version in sorted(NEGATIVE_CAUGHT.items()) for v in sorted(per_version)],
+)
+def test_negative_mode_fails_on_faults_of_its_oracles(fault: str, version: ApiVersion, seed: int) -> None:
+    expected = NEGATIVE_CAUGHT[fault][version]
+    with target(version, seed, frozenset({fault})) as t:
+        results = run_layer(t, expected)
+    failed = {cid for cid, r in results.items() if r.outcome is Outcome.FAIL}  # type: ignore[attr-defined]
+    assert failed == expected, (expected - failed, failures(results))
 
 
 def test_same_seed_same_requests_other_seed_other_requests() -> None:

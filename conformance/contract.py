@@ -21,7 +21,7 @@ import binascii
 import copy
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -448,13 +448,15 @@ def validate_response(
     body: bytes,
     *,
     base_path: str = "",
+    asked_for: Collection[str] = (),
 ) -> list[str]:
     """Why a response does not match the spec for `version`; empty when it does.
 
     Checks that the status is declared for the operation, that the Content-Type's media type is
     declared for that status in that version (or is missing where the response is marked
-    `x-content-type-optional`, or is one of its `x-also-labelled`), and that the body is valid
-    against the schema of that media type. A request matching no operation of the version is
+    `x-content-type-optional`, or is one of its `x-also-labelled`, or a JSON type in `asked_for`:
+    the types the request's Accept named, which a server may echo, §1.2), and that the body is valid
+    against the schema of that media type (of the first JSON one, for an echoed or also-labelled type). A request matching no operation of the version is
     judged against the spec's framework errors: 404 for an unknown path, 405 for a known path
     with an undeclared method (contract.md §3.1, §8 E3); any other status is a problem.
     """
@@ -467,7 +469,9 @@ def validate_response(
     if response is None or version not in _versions_of(response, op.versions):
         return [f"{op.label}: status {status} is not declared for API {version}"]
     where = ("paths", op.path, op.method.lower(), "responses", key)
-    return _judge(version, f"{op.label} {status}", where, response, op.versions, content_type, body)
+    return _judge(
+        version, f"{op.label} {status}", where, response, op.versions, content_type, body, asked_for
+    )
 
 
 def _framework_problems(
@@ -493,6 +497,7 @@ def _judge(
     inherited: tuple[str, ...],
     content_type: str | None,
     body: bytes,
+    asked_for: Collection[str] = (),
 ) -> list[str]:
     content = _filter_content(response.get("content") or {}, version, _versions_of(response, inherited))
     mt = media_type(content_type)
@@ -508,7 +513,8 @@ def _judge(
         return [f"{label}: no Content-Type; declared {sorted(content)}"]
     if mt in content:
         return _validate_body(label, where, mt, body, empty_ok=False)
-    if mt in [m.lower() for m in response.get(X_ALSO_LABELLED) or []]:
+    echoed = mt in {m.lower() for m in asked_for} and is_json_media_type(mt)
+    if echoed or mt in [m.lower() for m in response.get(X_ALSO_LABELLED) or []]:
         # The same body under another label: judged by the first JSON entry of this version.
         json_entries = [m for m in content if is_json_media_type(m)]
         return _validate_body(label, where, json_entries[0], body, empty_ok=False) if json_entries else []

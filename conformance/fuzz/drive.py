@@ -96,6 +96,10 @@ def serial(probe: Probe) -> Probe:
     return run
 
 
+class NothingSent(Exception):
+    """No generated case could be sent: the check judged nothing, so it must not pass."""
+
+
 class GeneratedFailure(AssertionError):
     """Raised inside the hypothesis test so that it shrinks the case."""
 
@@ -235,6 +239,11 @@ def run_generated(
             outcome.observe(
                 f"hypothesis: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             )
+    if not trace.sent:
+        raise NothingSent(
+            f"{op.operation_id}: none of the generated cases could be sent ({trace.skipped_unsafe} unsafe, "
+            f"{trace.skipped_unjudged} with no exact §8 oracle); nothing was judged"
+        )
     for exchange in trace.sample:
         keep(ctx, exchange)
     if trace.failure is not None:

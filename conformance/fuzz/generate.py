@@ -350,7 +350,7 @@ def _query_text(value: Any) -> str:
 def unsafe(request: Prepared, facts: Facts) -> str | None:
     """Why this request must not be sent to a real server (§5.4), or None. The last gate."""
     parts = request.path.split("/")
-    if any(unquote(part) in ("", ".", "..") for part in parts[1:]):
+    if request.path != "/" and any(unquote(part) in ("", ".", "..") for part in parts[1:]):
         return "an empty or dot path segment addresses another resource once normalised"
     if len(parts) > 2 and parts[1] == "topics":
         topic = unquote(parts[2])

@@ -14,14 +14,15 @@ so a check at MUST reports a SHOULD-level problem (a v2 vendor label, A6) as an 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from conformance import contract
 from conformance.checks.model import Judgement
-from conformance.exchange import Exchange, is_json_media_type
-from conformance.fuzz.operations import ASPECT_LEVEL
+from conformance.exchange import Exchange, is_json_media_type, media_type
+from conformance.fuzz.operations import ASPECT_LEVEL, ROW_KEYS, rule
 from conformance.requirements import ApiVersion, Level
 
 
@@ -79,20 +80,69 @@ def _classify(message: str, exchange: Exchange) -> Problem:
     return Problem("schema", "a body valid against the view's schema", message)
 
 
+_REQUIRED_KEY = re.compile(r"'([^']+)' is a required property$")
+
+
+def _weaker_row(problem: Problem, message: str, version: ApiVersion, op: Operation | None) -> Problem:
+    """A missing key that a weaker §8 row than the operation's asks for (P2) takes that row's aspect."""
+    found = _REQUIRED_KEY.search(message)
+    r = rule(version, op.method, op.path) if op is not None else None
+    if problem.aspect != "schema" or found is None or r is None:
+        return problem
+    for row, (aspect, keys) in ROW_KEYS.items():
+        if row in r.rows and found.group(1) in keys:
+            return Problem(aspect, f"the keys §8 {row} asks for", message)
+    return problem
+
+
+def _asked_for(exchange: Exchange) -> set[str]:
+    """The exact media types the request's Accept names (no wildcards)."""
+    accept = exchange.request.header("Accept") or ""
+    named = (media_type(part) for part in accept.split(","))
+    return {m for m in named if m and "*" not in m}
+
+
 def response_problems(version: ApiVersion, exchange: Exchange, op: Operation | None = None) -> list[Problem]:
     """Everything wrong with one response for its operation (empty when it conforms): the status
     is documented, the Content-Type declared (or absent where `x-content-type-optional` allows,
-    or one of `x-also-labelled`), and the body valid, all as `contract.validate_response` says."""
+    or one of `x-also-labelled`, or the very type the request's Accept asked for), and the body
+    valid, all as `contract.validate_response` says."""
     if exchange.response is None:
         return [Problem("status", "a response", f"no response ({exchange.error})")]
     resp = exchange.response
     messages = contract.validate_response(
-        version, exchange.request.method, exchange.request.path, resp.status, resp.content_type, resp.body
+        version,
+        exchange.request.method,
+        exchange.request.path,
+        resp.status,
+        resp.content_type,
+        resp.body,
+        asked_for=_asked_for(exchange),
     )
-    problems = [_classify(m, exchange) for m in messages]
+    op = op or find_operation(version, exchange.request.method, exchange.request.path)
+    problems = [_weaker_row(_classify(m, exchange), m, version, op) for m in messages]
     if "truncated" in exchange.notes:  # the recorder cut the body: its schema cannot be judged
         problems = [p for p in problems if p.aspect != "schema"]
     return problems
+
+
+def request_outside_view(version: ApiVersion, exchange: Exchange) -> str | None:
+    """Why the layer could never have sent this request for its operation, or None.
+
+    The layer judges answers to requests drawn from the operation's declaration; a request with a
+    body type the operation does not declare, or a Content-Type on a body-less operation (N8, INFO:
+    415 on 5.5 v1), is another request, and its answer is not the layer's to judge.
+    """
+    op = find_operation(version, exchange.request.method, exchange.request.path)
+    sent = media_type(exchange.request.header("Content-Type"))
+    if op is None or sent is None:
+        return None
+    declared = {m.lower() for m in (op.definition.get("requestBody") or {}).get("content", {})}
+    if not declared:
+        return f"a Content-Type ({sent}) on {op.label}, which takes no body (N8)"
+    if sent not in declared:
+        return f"a {sent} body, which {op.label} does not declare for API {version}"
+    return None
 
 
 def _excerpt(body: bytes, limit: int = 120) -> str:

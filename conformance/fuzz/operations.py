@@ -111,6 +111,15 @@ ASPECT_LEVEL: dict[str, dict[ApiVersion, Level]] = {
     "media_type": {"v1": Level.MUST, "v2": Level.SHOULD},
     # a 5xx answer to a request the spec calls valid
     "server_error": {"v1": Level.MUST, "v2": Level.MUST},
+    # P2: the full produce entry and response keys; v2 SHOULD (Karapace and Strimzi leave them out)
+    "produce_keys": {"v1": Level.MUST, "v2": Level.SHOULD},
+}
+
+# Keys of a body that a weaker §8 row asks for than the operation's own (row -> aspect, keys): the
+# schema requires them, but their absence is judged at that row's level, by operations whose rule
+# lists the row.
+ROW_KEYS: dict[str, tuple[str, frozenset[str]]] = {
+    "P2": ("produce_keys", frozenset({"error_code", "error", "key_schema_id", "value_schema_id"})),
 }
 
 

@@ -113,6 +113,10 @@ def test_unsafe_lets_non_integer_partitions_through(path: str) -> None:
     assert unsafe(prepared(path), facts("v2")) is None
 
 
+def test_the_root_is_safe() -> None:
+    assert unsafe(prepared("/"), facts("v1")) is None
+
+
 def test_negative_fitting_folds_mutated_names_onto_the_runs_own() -> None:
     op = next(o for o in operations("v2") if o.operation_id == "getPartition")
     r = rule("v2", op.method, op.path)

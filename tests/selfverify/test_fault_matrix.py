@@ -36,30 +36,9 @@ def test_every_fault_is_caught(matrix: Matrix) -> None:
     assert not uncaught, f"{len(uncaught)} fault run(s) not caught:\n" + "\n".join(uncaught)
 
 
-# Known gap (issue 10 stays open until this is empty): advisory negative-mode checks of the
-# generated layer (SHOULD) that no fault has been shown to fail yet. At the quick budget the
-# safety narrowing in conformance/fuzz/generate.py leaves them few or no classifiable invalid
-# cases, so a fault that breaks the row (e.g. errors-non-integer-partition-500 for Q1) is not
-# reached. Every entry must stay unproven: a listed check that becomes failable is stale and fails
-# this test, and any check not listed here must be proven.
-KNOWN_UNPROVEN = frozenset(
-    {
-        "FUZZ-NEG-consumePartition (v1, SHOULD)",
-        "FUZZ-NEG-getPartition (v1, SHOULD)",
-        "FUZZ-NEG-createConsumer (v2, SHOULD)",
-        "FUZZ-NEG-getPartition (v2, SHOULD)",
-        "FUZZ-NEG-getPartitionOffsets (v2, SHOULD)",
-        "FUZZ-NEG-produceToTopic (v2, SHOULD)",
-    }
-)
-
-
 def test_every_must_and_should_check_can_fail(matrix: Matrix) -> None:
-    unkilled = set(matrix.unkilled())
-    new = sorted(unkilled - KNOWN_UNPROVEN)
-    stale = sorted(KNOWN_UNPROVEN - unkilled)
-    assert not new, f"{len(new)} MUST/SHOULD check(s) that no fault makes fail:\n" + "\n".join(new)
-    assert not stale, "now proven, remove from KNOWN_UNPROVEN:\n" + "\n".join(stale)
+    unkilled = sorted(matrix.unkilled())
+    assert not unkilled, f"{len(unkilled)} MUST/SHOULD check(s) that no fault makes fail:\n" + "\n".join(unkilled)
 
 
 def test_catalogue_size_and_subtlety(matrix: Matrix) -> None:

@@ -188,7 +188,13 @@ FAULTS = (
         description="a non-integer {partition} in a path answers 500/500 instead of a 4xx",
         versions=BOTH,
         rows=("Q1",),
-        caught_by=("ERR-006",),
+        caught_by=(
+            "ERR-006",
+            "FUZZ-NEG-getPartition",
+            "FUZZ-NEG-consumePartition",
+            "FUZZ-NEG-getPartitionOffsets",
+            "FUZZ-NEG-produceToPartition",
+        ),
         hooks={"response": _nonint_partition_500},
     ),
     Fault(
@@ -307,7 +313,7 @@ FAULTS = (
         description="v1 non-numeric `offset` or `count` answers 500/500 (the partition path still 404)",
         versions=ONLY_V1,
         rows=("Q1", "Q1s"),
-        caught_by=("ERR-006", "ERR-007"),
+        caught_by=("ERR-006", "ERR-007", "FUZZ-NEG-consumePartition"),
         subtle=True,
         hooks={"response": _v1_nonint_offset_500},
     ),
@@ -326,7 +332,7 @@ FAULTS = (
         description="Karapace 3.16.0: non-integer `timeout` or `max_bytes` answers 500/500",
         versions=ONLY_V2,
         rows=("Q1",),
-        caught_by=("ERR-006",),
+        caught_by=("ERR-006", "FUZZ-NEG-readRecords"),
         hooks={"response": _karapace_nonint_500},
     ),
 )

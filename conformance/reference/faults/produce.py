@@ -340,8 +340,13 @@ async def _strimzi_unknown_field(call: Call) -> Answer | None:
     body = _body(call)
     if not (_is_produce(call) and isinstance(body, dict)):
         return None
+    records = body.get("records")
     unknown = set(body) - {"records"} or {
-        k for r in body.get("records") or [] if isinstance(r, dict) for k in r if k not in _RECORD_FIELDS
+        k
+        for r in (records if isinstance(records, list) else [])
+        if isinstance(r, dict)
+        for k in r
+        if k not in _RECORD_FIELDS
     }
     if unknown:
         return _json_answer(
@@ -521,7 +526,7 @@ FAULTS = (
         description='{"records": []} and {} answer 200 with no offsets',
         versions=BOTH,
         rows=("V1", "V2"),
-        caught_by=("PROD-016", "PROD-017"),
+        caught_by=("PROD-016", "PROD-017", "FUZZ-NEG-produceToTopic", "FUZZ-NEG-produceToPartition"),
         hooks={"request": _empty_records_accepted},
     ),
     Fault(

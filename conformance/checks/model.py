@@ -28,7 +28,7 @@ from conformance.checks.api import KafkaRest
 from conformance.client import RecordingClient
 from conformance.errors import CheckSkipped
 from conformance.exchange import Exchange
-from conformance.requirements import ApiVersion, Requirement
+from conformance.requirements import API_VERSIONS, ApiVersion, Requirement
 
 
 @dataclass(frozen=True)
@@ -124,9 +124,25 @@ class Check:
 class CheckSet:
     """The checks of one area module, in declaration order."""
 
-    def __init__(self, area: str) -> None:
+    def __init__(self, area: str, versions: tuple[ApiVersion, ...] = API_VERSIONS) -> None:
         self.area = area
+        self.versions = versions  # the API versions a requirement of this module applies to by default
         self._checks: dict[str, Check] = {}
+
+    def requirement(
+        self,
+        id: str,
+        title: str,
+        rows: tuple[str, ...],
+        section: str,
+        statement: str,
+        needs: frozenset[str] = frozenset(),
+    ) -> Requirement:
+        """A requirement of this module's area and API versions."""
+        return Requirement(
+            id=id, title=title, area=self.area, rows=rows, section=section, statement=statement,
+            versions=self.versions, needs=needs,
+        )  # fmt: skip
 
     def add(self, requirement: Requirement) -> Callable[[Probe], Probe]:
         if requirement.area != self.area:

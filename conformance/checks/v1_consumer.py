@@ -38,9 +38,7 @@ from conformance.checks.consumer_common import (
 from conformance.checks.model import CheckContext, CheckSet, Judgement
 from conformance.exchange import Exchange
 from conformance.media import BINARY_V1
-from conformance.requirements import ApiVersion, Requirement
-
-checks = CheckSet("v1-consumer")
+from conformance.requirements import ApiVersion
 
 V1: tuple[ApiVersion, ...] = ("v1",)
 SMALLEST = {"format": "binary", "auto.offset.reset": "smallest", "auto.commit.enable": "false"}
@@ -51,18 +49,8 @@ NEW_CONSUMER_RESETS = ("earliest", "latest", "none")  # C6: the v2 vocabulary
 FORMAT_MISMATCH_ACCEPTS: tuple[str | None, ...] = (BINARY_V1, "*/*", None)  # C17
 
 
-def _req(
-    id: str,
-    title: str,
-    rows: tuple[str, ...],
-    section: str,
-    statement: str,
-    needs: frozenset[str] = frozenset(),
-) -> Requirement:
-    return Requirement(
-        id=id, title=title, area="v1-consumer", rows=rows, section=section, statement=statement,
-        versions=V1, needs=needs,
-    )  # fmt: skip
+checks = CheckSet("v1-consumer", versions=V1)
+_req = checks.requirement
 
 
 # -- judges ---------------------------------------------------------------------------------------

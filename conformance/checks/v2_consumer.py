@@ -50,9 +50,7 @@ from conformance.checks.v1_consumer import (
 )
 from conformance.exchange import Exchange
 from conformance.media import BINARY_V2, V2
-from conformance.requirements import ApiVersion, Requirement
-
-checks = CheckSet("v2-consumer")
+from conformance.requirements import ApiVersion
 
 V2_ONLY: tuple[ApiVersion, ...] = ("v2",)
 EARLIEST = {"format": "binary", "auto.offset.reset": "earliest", "auto.commit.enable": "false"}
@@ -65,18 +63,8 @@ TIMEOUT_SLACK_MS = 2000  # §8 D22: allow `timeout` + 2 s
 BIG = 512  # D23m: a record far above max_bytes=10 (contract.md §4.6 probe)
 
 
-def _req(
-    id: str,
-    title: str,
-    rows: tuple[str, ...],
-    section: str,
-    statement: str,
-    needs: frozenset[str] = frozenset(),
-) -> Requirement:
-    return Requirement(
-        id=id, title=title, area="v2-consumer", rows=rows, section=section, statement=statement,
-        versions=V2_ONLY, needs=needs,
-    )  # fmt: skip
+checks = CheckSet("v2-consumer", versions=V2_ONLY)
+_req = checks.requirement
 
 
 # -- judges ---------------------------------------------------------------------------------------

@@ -9,24 +9,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from _instances import created_instances
 
 from conformance.checks import v2_consumer
-from conformance.checks.consumer_common import created
 from conformance.engine import open_target, run_check
 from conformance.reference.server import ReferenceConfig, serve_in_thread
-from conformance.report.model import CheckResult, Outcome
+from conformance.report.model import Outcome
 from conformance.requirements import Level
 
 V2 = "application/vnd.kafka.v2+json"
-
-
-def created_instances(result: CheckResult) -> list[str]:
-    out = []
-    for ex in result.exchanges:
-        made = created(ex) if ex.request.path.startswith("/consumers/") else None
-        if ex.request.method == "POST" and ex.request.path.count("/") == 2 and made is not None:
-            out.append(made[1])
-    return out
 
 
 def test_every_v2_consumer_check_passes_on_the_reference() -> None:

@@ -18,8 +18,16 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from conformance.media import BINARY_V1, BINARY_V2, V1, V2
-from conformance.reference.faults.model import BOTH, Answer, Call, Fault
+from conformance.media import BINARY_V1, BINARY_V2, V2
+from conformance.reference.faults.model import (
+    BOTH,
+    Answer,
+    Call,
+    Fault,
+    answer_json,
+    json_answer,
+    request_json,
+)
 from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
 
@@ -63,35 +71,16 @@ def _is(call: Call, method: str, *rest: str) -> bool:
     return call.method == method and inst is not None and tuple(inst[2]) == rest
 
 
-def _body(call: Call) -> Any:
-    try:
-        return json.loads(call.body) if call.body.strip() else None
-    except ValueError:
-        return None
-
-
 def _set_body(call: Call, body: Any) -> None:
     call.body = json.dumps(body).encode()
 
 
-def _json_answer(call: Call, status: int, body: Any, content_type: str | None = None) -> Answer:
-    ct = content_type or (V1 if call.api_version == "v1" else V2)
-    return Answer(status, {"content-type": ct}, json.dumps(body).encode())
-
-
 def _error(call: Call, status: int, code: int, message: str, content_type: str | None = None) -> Answer:
-    return _json_answer(call, status, {"error_code": code, "message": message}, content_type)
-
-
-def _answer_json(answer: Answer) -> Any:
-    try:
-        return json.loads(answer.body) if answer.body else None
-    except ValueError:
-        return None
+    return json_answer(call, status, {"error_code": code, "message": message}, content_type)
 
 
 def _answer_code(answer: Answer) -> int | None:
-    body = _answer_json(answer)
+    body = answer_json(answer)
     return body.get("error_code") if isinstance(body, dict) else None
 
 
@@ -138,7 +127,7 @@ def _relative_base_uri(call: Call, instance: Any, answer: dict[str, Any]) -> dic
 def _rewriting_create(rewrite: Any) -> Any:
     async def hook(call: Call) -> Answer | None:
         if _is_create(call):
-            body = _body(call)
+            body = request_json(call)
             if isinstance(body, dict):
                 out = rewrite(call, dict(body))
                 if isinstance(out, Answer):
@@ -185,7 +174,7 @@ def _name_wins_over_id(call: Call, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _v1_default_smallest(call: Call, instance: Any, answer: dict[str, Any]) -> dict[str, Any]:
-    body = _body(call)
+    body = request_json(call)
     if not isinstance(body, dict) or "auto.offset.reset" not in body:
         instance.reset = "smallest"
     return answer
@@ -264,7 +253,7 @@ def _lag_after_second_read(call: Call, group: str, topic: str, partition: int, s
 
 def _v1_commit_entries(rewrite: Any) -> Any:
     def hook(call: Call, answer: Answer) -> Answer:
-        body = _answer_json(answer)
+        body = answer_json(answer)
         if (
             call.api_version == "v1"
             and call.route == "commit"
@@ -319,7 +308,7 @@ def _below_last_not_plus_one(call: Call, group: str, topic: str, partition: int,
 
 
 def _commit_with_body_stores_x(call: Call, group: str, topic: str, partition: int, stored: int) -> int:
-    return stored - 1 if call.body.strip() and isinstance(_body(call), dict) else stored
+    return stored - 1 if call.body.strip() and isinstance(request_json(call), dict) else stored
 
 
 def _store_log_start(call: Call, group: str, topic: str, partition: int, stored: int) -> int:
@@ -342,7 +331,7 @@ async def _seek_beginning_ignored(call: Call) -> Answer | None:
 
 
 async def _topic_pattern_refused(call: Call) -> Answer | None:
-    body = _body(call)
+    body = request_json(call)
     if _is(call, "POST", "subscription") and isinstance(body, dict) and "topic_pattern" in body:
         return _error(call, 422, 422, "Unrecognized field: topic_pattern")
     return None
@@ -355,14 +344,14 @@ async def _subscribe_no_body_crashes(call: Call) -> Answer | None:
 
 
 def _subscription_bare_list(call: Call, answer: Answer) -> Answer:
-    body = _answer_json(answer)
+    body = answer_json(answer)
     if call.route == "get_subscription" and answer.status == 200 and isinstance(body, dict):
         return _replace(answer, 200, body.get("topics", []))
     return answer
 
 
 def _assignment_echo(call: Call, answer: Answer) -> Any:
-    body = _body(call)
+    body = request_json(call)
     return {"partitions": body.get("partitions", []) if isinstance(body, dict) else []}
 
 
@@ -428,7 +417,7 @@ async def _strimzi_fetch_whole(call: Call) -> Answer | None:
 
 def _strimzi_max_bytes_422(call: Call, answer: Answer) -> Answer:
     limit = call.headers.get(_MAX_BYTES_HEADER)
-    body = _answer_json(answer)
+    body = answer_json(answer)
     if limit is None or call.route != "records" or answer.status != 200 or not isinstance(body, list):
         return answer
     size = 0
@@ -454,7 +443,7 @@ def _strimzi_subscription(call: Call, answer: Answer) -> Answer:
     inst = _instance(call)
     if call.route != "get_subscription" or answer.status != 200 or inst is None:
         return answer
-    body = _answer_json(answer)
+    body = answer_json(answer)
     topics = (
         body.get("topics", []) if isinstance(body, dict) and _memory(call, "polled").get(inst[:2]) else []
     )
@@ -475,7 +464,7 @@ def _strimzi_auto_commit_field(call: Call, body: dict[str, Any]) -> Any:
 def _state_changes_200(call: Call, answer: Answer) -> Answer:
     # Some proxies answer every successful POST/DELETE with a JSON body; §2.2 says 204.
     if call.route in _STATE_CHANGE_ROUTES and answer.status == 204:
-        return _json_answer(call, 200, {})
+        return json_answer(call, 200, {})
     return answer
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from conformance.reference.faults.model import BOTH, Answer, Call, Fault
+from conformance.reference.faults.model import BOTH, Answer, Call, Fault, answer_json
 from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
 
@@ -23,19 +23,12 @@ _METADATA_ROUTES = frozenset({"get_topic", "list_partitions", "get_partition", "
 _NUMERIC_PARAMS = ("offset", "count", "max_bytes", "timeout")
 
 
-def _json(answer: Answer) -> Any:
-    try:
-        return json.loads(answer.body) if answer.body else None
-    except ValueError:
-        return None
-
-
 def _with_body(answer: Answer, body: Any, status: int | None = None) -> Answer:
     return Answer(status or answer.status, dict(answer.headers), json.dumps(body).encode())
 
 
 def _error_code(answer: Answer) -> int | None:
-    body = _json(answer)
+    body = answer_json(answer)
     code = body.get("error_code") if isinstance(body, dict) else None
     return code if isinstance(code, int) else None
 
@@ -50,14 +43,14 @@ def _unknown_topic_ok(call: Call, answer: Answer) -> Answer:
 
 
 def _topics_as_objects(call: Call, answer: Answer) -> Answer:
-    body = _json(answer)
+    body = answer_json(answer)
     if call.route == "list_topics" and isinstance(body, list):
         return _with_body(answer, [{"name": name} for name in body])
     return answer
 
 
 def _no_replicas(call: Call, answer: Answer) -> Answer:
-    body = _json(answer)
+    body = answer_json(answer)
     if call.method != "GET" or answer.status != 200:
         return answer
 
@@ -78,7 +71,7 @@ def _no_replicas(call: Call, answer: Answer) -> Answer:
 
 
 def _brokers_bare_list(call: Call, answer: Answer) -> Answer:
-    body = _json(answer)
+    body = answer_json(answer)
     if call.route == "brokers" and isinstance(body, dict) and isinstance(body.get("brokers"), list):
         return _with_body(answer, body["brokers"])
     return answer
@@ -91,7 +84,7 @@ def _root_empty(call: Call, answer: Answer) -> Answer:
 
 
 def _camel_case_errors(call: Call, answer: Answer) -> Answer:
-    body = _json(answer)
+    body = answer_json(answer)
     if answer.status >= 400 and isinstance(body, dict) and "error_code" in body:
         return _with_body(answer, {"errorCode": body["error_code"], "errorMessage": body.get("message")})
     return answer
@@ -100,14 +93,14 @@ def _camel_case_errors(call: Call, answer: Answer) -> Answer:
 def _unknown_partition_topic_code(call: Call, answer: Answer) -> Answer:
     # Subtle: an unknown topic is right; only an unknown partition gets the topic's code.
     if answer.status == 404 and _error_code(answer) == 40402:
-        body = _json(answer)
+        body = answer_json(answer)
         return _with_body(answer, {**body, "error_code": 40401, "message": "Topic not found."})
     return answer
 
 
 def _end_offset_inclusive(call: Call, answer: Answer) -> Answer:
     # Subtle: an empty partition answers 0/0 correctly; afterwards end_offset is the last offset.
-    body = _json(answer)
+    body = answer_json(answer)
     if call.route == "partition_offsets" and isinstance(body, dict):
         begin, end = body.get("beginning_offset"), body.get("end_offset")
         if isinstance(begin, int) and isinstance(end, int) and end > begin:
@@ -116,7 +109,7 @@ def _end_offset_inclusive(call: Call, answer: Answer) -> Answer:
 
 
 def _offsets_as_strings(call: Call, answer: Answer) -> Answer:
-    body = _json(answer)
+    body = answer_json(answer)
     if call.route == "partition_offsets" and isinstance(body, dict):
         return _with_body(answer, {k: str(v) for k, v in body.items()})
     return answer
@@ -124,7 +117,7 @@ def _offsets_as_strings(call: Call, answer: Answer) -> Answer:
 
 def _code_is_status(call: Call, answer: Answer) -> Answer:
     # Strimzi 0.33.1: error_code = HTTP status everywhere (§5.3).
-    body = _json(answer)
+    body = answer_json(answer)
     if answer.status >= 400 and isinstance(body, dict) and isinstance(body.get("error_code"), int):
         return _with_body(answer, {**body, "error_code": answer.status})
     return answer
@@ -133,7 +126,7 @@ def _code_is_status(call: Call, answer: Answer) -> Answer:
 def _validation_code_40002(call: Call, answer: Answer) -> Answer:
     # 422 validation answers carry the code of another class (Kafka's 400-class 40002).
     if answer.status == 422 and _error_code(answer) == 422:
-        return _with_body(answer, {**_json(answer), "error_code": 40002})
+        return _with_body(answer, {**answer_json(answer), "error_code": 40002})
     return answer
 
 

@@ -6,6 +6,7 @@ Kept apart from the registry so that area modules and the app import it without 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -64,6 +65,28 @@ class ProduceItem:
     partition: int | None
     key: bytes | None
     value: bytes | None
+
+
+def request_json(call: Call) -> Any:
+    """The request body as JSON, or None when it is empty or not JSON."""
+    try:
+        return json.loads(call.body) if call.body.strip() else None
+    except ValueError:
+        return None
+
+
+def answer_json(answer: Answer) -> Any:
+    """The answer body as JSON, or None when it is empty or not JSON."""
+    try:
+        return json.loads(answer.body) if answer.body else None
+    except ValueError:
+        return None
+
+
+def json_answer(call: Call, status: int, body: Any, content_type: str | None = None) -> Answer:
+    """A JSON answer, labelled with the version's generic type unless told otherwise."""
+    media = content_type or f"application/vnd.kafka.{call.api_version}+json"
+    return Answer(status, {"content-type": media}, json.dumps(body).encode())
 
 
 HookFn = Callable[..., Any]

@@ -17,7 +17,15 @@ import json
 import re
 from typing import Any
 
-from conformance.reference.faults.model import BOTH, Answer, Call, Fault, ProduceItem
+from conformance.reference.faults.model import (
+    BOTH,
+    Answer,
+    Call,
+    Fault,
+    ProduceItem,
+    json_answer,
+    request_json,
+)
 from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
 
@@ -31,26 +39,14 @@ def _is_produce(call: Call) -> bool:
     return call.method == "POST" and _PRODUCE.match(call.path) is not None
 
 
-def _body(call: Call) -> Any:
-    try:
-        return json.loads(call.body) if call.body else None
-    except ValueError:
-        return None
-
-
 def _records(call: Call) -> list[Any]:
-    body = _body(call)
+    body = request_json(call)
     records = body.get("records") if isinstance(body, dict) else None
     return records if isinstance(records, list) else []
 
 
 def _rewrite(call: Call, body: Any) -> None:
     call.body = json.dumps(body).encode()
-
-
-def _json_answer(call: Call, status: int, body: Any, content_type: str | None = None) -> Answer:
-    media = content_type or f"application/vnd.kafka.{call.api_version}+json"
-    return Answer(status, {"content-type": media}, json.dumps(body).encode())
 
 
 # -- offsets -------------------------------------------------------------------------------------
@@ -177,7 +173,7 @@ async def _skip_non_ascii(call: Call) -> Answer | None:
     # A lenient decoder that skips every character outside the alphabet, non-ASCII included.
     if not _is_produce(call):
         return None
-    body = _body(call)
+    body = request_json(call)
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         return None
     for record in body["records"]:
@@ -192,7 +188,7 @@ async def _skip_non_ascii(call: Call) -> Answer | None:
 async def _accept_extra_padding(call: Call) -> Answer | None:
     if not _is_produce(call):
         return None
-    body = _body(call)
+    body = request_json(call)
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         return None
     for record in body["records"]:
@@ -209,7 +205,7 @@ async def _accept_extra_padding(call: Call) -> Answer | None:
 async def _ignore_unknown_fields(call: Call) -> Answer | None:
     if not _is_produce(call):
         return None
-    body = _body(call)
+    body = request_json(call)
     if not isinstance(body, dict):
         return None
     body = {k: v for k, v in body.items() if k in _TOP_FIELDS}
@@ -223,11 +219,11 @@ async def _ignore_unknown_fields(call: Call) -> Answer | None:
 
 
 def _empty_batch(call: Call) -> Answer:
-    return _json_answer(call, 200, {"offsets": [], "key_schema_id": None, "value_schema_id": None})
+    return json_answer(call, 200, {"offsets": [], "key_schema_id": None, "value_schema_id": None})
 
 
 async def _empty_records_accepted(call: Call) -> Answer | None:
-    body = _body(call)
+    body = request_json(call)
     if _is_produce(call) and isinstance(body, dict) and not body.get("records"):
         return _empty_batch(call)
     return None
@@ -241,7 +237,7 @@ async def _bodiless_accepted(call: Call) -> Answer | None:
 
 async def _records_object_as_one(call: Call) -> Answer | None:
     # A lenient parser: `records` given as one object is taken as a one-record batch.
-    body = _body(call)
+    body = request_json(call)
     if _is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), dict):
         body["records"] = [body["records"]]
         _rewrite(call, body)
@@ -249,7 +245,7 @@ async def _records_object_as_one(call: Call) -> Answer | None:
 
 
 async def _v1_record_partition_overrides_path(call: Call) -> Answer | None:
-    body = _body(call)
+    body = request_json(call)
     if call.method != "POST" or "/partitions/" not in call.path or not isinstance(body, dict):
         return None
     records = body.get("records")
@@ -265,13 +261,13 @@ async def _v1_record_partition_overrides_path(call: Call) -> Answer | None:
 
 def _unknown_partition_500(call: Call, answer: Answer) -> Answer:
     if call.route == "produce_partition" and answer.status == 404:
-        return _json_answer(call, 500, {"error_code": 50002, "message": "Kafka error: unknown partition"})
+        return json_answer(call, 500, {"error_code": 50002, "message": "Kafka error: unknown partition"})
     return answer
 
 
 async def _karapace_negative_partition(call: Call) -> Answer | None:
     # Karapace 3.16.0: `partition: -1` is taken as "no partition" (200).
-    body = _body(call)
+    body = request_json(call)
     if _is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list):
         for record in body["records"]:
             if (
@@ -291,17 +287,15 @@ async def _karapace_missing_body(call: Call) -> Answer | None:
     if not call.body.strip():
         return Answer(400, {"content-type": "text/plain; charset=utf-8"}, b"Missing request JSON body")
     if call.body.strip() == b"null":
-        return _json_answer(
-            call, 400, {"error_code": 400, "message": "Malformed request"}, "application/json"
-        )
+        return json_answer(call, 400, {"error_code": 400, "message": "Malformed request"}, "application/json")
     return None
 
 
 async def _strimzi_empty_records(call: Call) -> Answer | None:
     # Strimzi 0.33.1: {"records": []} -> 200 {"offsets": []} (§5.3).
-    body = _body(call)
+    body = request_json(call)
     if _is_produce(call) and body == {"records": []}:
-        return _json_answer(call, 200, {"offsets": []})
+        return json_answer(call, 200, {"offsets": []})
     return None
 
 
@@ -313,15 +307,13 @@ async def _strimzi_null_key_rejected(call: Call) -> Answer | None:
         if isinstance(record, dict) and (
             ("key" in record and record["key"] is None) or "value" not in record
         ):
-            return _json_answer(
-                call, 400, {"error_code": 400, "message": "Validation error on: body.records"}
-            )
+            return json_answer(call, 400, {"error_code": 400, "message": "Validation error on: body.records"})
     return None
 
 
 async def _strimzi_non_string_value(call: Call) -> Answer | None:
     # Strimzi 0.33.1: a non-string value is stored as an empty value (200) (§5.3).
-    body = _body(call)
+    body = request_json(call)
     if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
         return None
     for record in body["records"]:
@@ -337,7 +329,7 @@ async def _strimzi_non_string_value(call: Call) -> Answer | None:
 
 async def _strimzi_unknown_field(call: Call) -> Answer | None:
     # Strimzi 0.33.1: unknown fields are a schema validation failure, 400/400 (§5.3).
-    body = _body(call)
+    body = request_json(call)
     if not (_is_produce(call) and isinstance(body, dict)):
         return None
     records = body.get("records")
@@ -349,7 +341,7 @@ async def _strimzi_unknown_field(call: Call) -> Answer | None:
         if k not in _RECORD_FIELDS
     }
     if unknown:
-        return _json_answer(
+        return json_answer(
             call, 400, {"error_code": 400, "message": f"Validation error on: {sorted(unknown)}"}
         )
     return None
@@ -377,7 +369,7 @@ async def _negative_offset_from_start(call: Call) -> Answer | None:
 
 def _log_end_404(call: Call, answer: Answer) -> Answer:
     if call.route == "messages" and answer.status == 200 and answer.body.strip() == b"[]":
-        return _json_answer(call, 404, {"error_code": 40402, "message": "No message at this offset."})
+        return json_answer(call, 404, {"error_code": 40402, "message": "No message at this offset."})
     return answer
 
 

@@ -14,8 +14,9 @@ from typing import Any
 from hypothesis import given, seed
 from hypothesis import strategies as st
 
-from conformance.checks.api import KafkaRest, b64, instance_path, unb64
+from conformance.checks.api import KafkaRest, b64, instance_path
 from conformance.checks.model import CheckContext, Judgement
+from conformance.checks.readback import decode_b64_field
 from conformance.client import RecordingClient
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
@@ -102,15 +103,35 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
         got: list[Any] = []
         if version == "v1":
             read = api.messages(topic, partition, first, count=len(batch))
-            got = (read.response.json_or_none() if read.response else None) or []
+            answer = read.response.json_or_none() if read.response else None
+            _check(
+                read.status == 200 and isinstance(answer, list),
+                "200 with the records (S3)",
+                read.describe(),
+                read,
+            )
+            got = answer if isinstance(answer, list) else []
         else:
             path = consumer(api)
             read = api.seek(path, [(topic, partition, first)])
             _check(read.status == 204, "seek 204 (D18)", read.describe(), read)
             for _ in range(20):
                 read = api.records(path, timeout=200)
-                page = (read.response.json_or_none() if read.response else None) or []
-                got += [r for r in page if r.get("partition") == partition and r.get("offset", -1) >= first]
+                page = read.response.json_or_none() if read.response else None
+                _check(
+                    read.status == 200 and isinstance(page, list),
+                    "200 with a records list (D20)",
+                    read.describe(),
+                    read,
+                )
+                assert isinstance(page, list)
+                got += [
+                    r
+                    for r in page
+                    if isinstance(r, dict)
+                    and r.get("partition") == partition
+                    and r.get("offset", -1) >= first
+                ]
                 if len(got) >= len(batch):
                     break
         got = got[: len(batch)]
@@ -121,8 +142,10 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
             read,
         )
         for r, (key, value) in zip(got, batch, strict=True):
-            k = None if r.get("key") is None else unb64(r["key"])
-            v = None if r.get("value") is None else unb64(r["value"])
+            k, key_problem = decode_b64_field(r.get("key"))
+            v, value_problem = decode_b64_field(r.get("value"))
+            undecodable = (k is None and key_problem) or (v is None and value_problem)
+            _check(not undecodable, "base64 keys and values (§4.1)", str(undecodable), read)
             _check(
                 k == key and v == value,
                 f"offset {r['offset']}: key {_short(key)}, value {_short(value)} (P11)",

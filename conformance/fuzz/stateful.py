@@ -32,8 +32,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from conformance.checks.api import KafkaRest, b64, instance_path, unb64
+from conformance.checks.api import KafkaRest, b64, instance_path
 from conformance.checks.model import CheckContext, Judgement
+from conformance.checks.readback import decode_b64_field
 from conformance.client import RecordingClient
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
@@ -70,8 +71,11 @@ class Shared:
     shrink_seconds: float = 5.0
 
 
-def _dec(value: Any) -> bytes | None:
-    return None if value is None else unb64(value)
+def _dec(value: Any, exchange: Exchange | None) -> bytes | None:
+    """A record's key or value as bytes; a value that is not base64 at all fails the sequence."""
+    data, problem = decode_b64_field(value)
+    require(data is not None or problem is None, "base64 keys and values (§4.1)", problem or "", exchange)
+    return data
 
 
 def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type[RuleBasedStateMachine]:
@@ -212,7 +216,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             for r in mine:
                 key, value = self.model[tp][r["offset"]]
                 self._require(
-                    _dec(r.get("key")) == key and _dec(r.get("value")) == value,
+                    _dec(r.get("key"), ex) == key and _dec(r.get("value"), ex) == value,
                     f"offset {r['offset']}: key {_show(key)} value {_show(value)}",
                     f"key {r.get('key')!r} value {r.get('value')!r}",
                     ex,
@@ -284,7 +288,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 if r.get("offset") in self.model.get(tp, {}):
                     key, value = self.model[tp][r["offset"]]
                     self._require(
-                        _dec(r.get("key")) == key and _dec(r.get("value")) == value,
+                        _dec(r.get("key"), ex) == key and _dec(r.get("value"), ex) == value,
                         f"offset {r['offset']} byte for byte",
                         f"key {r.get('key')!r} value {r.get('value')!r}",
                         ex,

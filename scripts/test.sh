@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/setup-node-clients.sh
+bash scripts/setup-browser.sh
 echo "== ruff"
 .venv/bin/ruff check conformance tests benchmarks
 .venv/bin/ruff format --check conformance tests benchmarks

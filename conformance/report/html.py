@@ -45,7 +45,7 @@ def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def _exchange(n: int, ex: dict[str, Any]) -> str:
+def _exchange(n: int, ex: dict[str, Any], *, opened: bool = False) -> str:
     req = ex["request"]
     lines = [f"> {req['method']} {req['url']}"]
     lines += [f"> {k}: {v}" for k, v in req["headers"]]
@@ -62,7 +62,7 @@ def _exchange(n: int, ex: dict[str, Any]) -> str:
             cut = f" [cut; {resp['body']['length']} bytes]" if resp["body"]["truncated"] else ""
             lines += ["<", f"< {resp['body']['text']}{cut}"]
     return (
-        f"<details><summary>[{n}] {_e(ex['label'] or 'exchange')}: {_e(req['method'])} {_e(req['url'])}"
+        f"<details{' open' if opened else ''}><summary>[{n}] {_e(ex['label'] or 'exchange')}: {_e(req['method'])} {_e(req['url'])}"
         f" &rarr; {_e(resp['status'] if resp else 'no response')}</summary>"
         f"<pre>{_e(chr(10).join(lines))}</pre><p>Reproduce:</p><pre>{_e(ex['curl'])}</pre></details>"
     )
@@ -93,7 +93,9 @@ def _check(c: dict[str, Any]) -> str:
     if c["observations"]:
         parts.append("<ul>" + "".join(f"<li>{_e(o)}</li>" for o in c["observations"]) + "</ul>")
     if c["evidence"]:
-        parts += [_exchange(n, ex) for n, ex in enumerate(c["evidence"], 1)]
+        # the exchanges a finding points at open with the failure: the replay line without a click
+        cited = {f["exchange"] for f in c["findings"] if f["exchange"] is not None} if failing else set()
+        parts += [_exchange(n, ex, opened=n - 1 in cited) for n, ex in enumerate(c["evidence"], 1)]
     elif c["requests"]:
         parts.append(
             f"<details><summary>requests</summary><pre>{_e(chr(10).join(c['requests']))}</pre></details>"

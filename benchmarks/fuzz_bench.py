@@ -54,7 +54,11 @@ def main() -> None:
                     t0 = time.perf_counter()
                     result = run_check(check, target)
                     ran += 1
-                    failed += result.outcome is not Outcome.PASS
+                    if result.outcome is not Outcome.PASS:
+                        failed += 1
+                        print(
+                            f"  {version} {budget} {check.id}: {result.outcome.value} {result.message[:400]}"
+                        )
                     for obs in result.observations:
                         m = re.search(r"(\d+) generated requests", obs)
                         if m:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import quote
 
 from conformance.client import RecordingClient
@@ -19,6 +19,11 @@ from conformance.media import MEDIA
 from conformance.requirements import ApiVersion
 
 Record = dict[str, Any]
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    """A JSON integer: Python's bool is an int, a JSON `true` is not."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def b64(data: bytes) -> str:

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal, TypeGuard
+from typing import Any, Literal
 
-from conformance.checks.api import b64
+from conformance.checks.api import b64, is_int
 from conformance.checks.error_model import (
     ANY_CODE,
     got,
@@ -29,10 +29,6 @@ UNKNOWN_CODES: dict[ApiVersion, dict[Kind, frozenset[int]]] = {
     "v1": {"topic": frozenset({40401}), "partition": frozenset({40402})},
     "v2": {"topic": frozenset({40401, 40403}), "partition": frozenset({40402})},
 }
-
-
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _json_200(j: Judgement, exchange: Exchange, shape: str, why: str) -> Any:
@@ -77,7 +73,7 @@ def partition_problems(value: Any) -> list[str]:
         return [f"not an object: {value!r}"[:100]]
     problems = []
     for name in ("partition", "leader"):
-        if not _is_int(value.get(name)):
+        if not is_int(value.get(name)):
             problems.append(f"`{name}` is {value.get(name)!r}, not an integer")
     replicas = value.get("replicas")
     if not isinstance(replicas, list):
@@ -86,7 +82,7 @@ def partition_problems(value: Any) -> list[str]:
         for replica in replicas:
             if not (
                 isinstance(replica, dict)
-                and _is_int(replica.get("broker"))
+                and is_int(replica.get("broker"))
                 and isinstance(replica.get("leader"), bool)
                 and isinstance(replica.get("in_sync"), bool)
             ):
@@ -157,7 +153,7 @@ def judge_partitions(listing: Exchange, singles: Sequence[Exchange], count: int)
             listing,
         )
         numbers: list[int] = sorted(
-            p["partition"] for p in body if isinstance(p, dict) and _is_int(p.get("partition"))
+            p["partition"] for p in body if isinstance(p, dict) and is_int(p.get("partition"))
         )
         j.require(
             numbers == list(range(count)),
@@ -221,7 +217,7 @@ def _offsets_body(j: Judgement, exchange: Exchange) -> tuple[int, int] | None:
     if body is None:
         return None
     if not isinstance(body, dict) or not (
-        _is_int(body.get("beginning_offset")) and _is_int(body.get("end_offset"))
+        is_int(body.get("beginning_offset")) and is_int(body.get("end_offset"))
     ):
         j.fail(
             "{beginning_offset:int, end_offset:int}",
@@ -254,7 +250,7 @@ def judge_end_offset(before: Exchange, produce: Exchange, after: Exchange | None
     j = Judgement()
     first = _offsets_body(j, before)
     entries = _entries(produce)
-    if first is None or not entries or not _is_int(entries[0].get("offset")):
+    if first is None or not entries or not is_int(entries[0].get("offset")):
         j.fail("a produce answer with an offset", got(produce), "M6b needs the written offset", produce)
         return j
     offset = entries[0]["offset"]
@@ -292,7 +288,7 @@ def judge_brokers(exchange: Exchange) -> Judgement:
         return j
     brokers = body.get("brokers") if isinstance(body, dict) else None
     j.require(
-        isinstance(brokers, list) and bool(brokers) and all(_is_int(b) for b in brokers),
+        isinstance(brokers, list) and bool(brokers) and all(is_int(b) for b in brokers),
         "an object {brokers: [int, ...]} with at least one broker",
         f"{body!r}"[:120],
         "clients use it to see the cluster",

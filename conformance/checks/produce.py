@@ -17,10 +17,10 @@ import binascii
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from conformance.checks.api import Record, b64
+from conformance.checks.api import Record, b64, is_int
 from conformance.checks.error_model import (
     ANY_CODE,
     NOT_ASSERTED,
@@ -89,10 +89,6 @@ def show(data: bytes | None) -> str:
     return f"{len(data)} bytes {head}{'…' if len(data) > 12 else ''}"
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def sent_records(exchange: Exchange) -> list[Any]:
     """The `records` array of a produce request, [] when there is none."""
     try:
@@ -156,7 +152,7 @@ class Sent:
 
     @property
     def valid_offset(self) -> bool:
-        return _is_int(self.reported) and self.reported >= 0
+        return is_int(self.reported) and self.reported >= 0
 
 
 def sent_items(produces: Sequence[Exchange]) -> list[Sent]:
@@ -175,9 +171,9 @@ def sent_items(produces: Sequence[Exchange]) -> list[Sent]:
         for index, record in enumerate(records):
             entry = entries[index] if index < len(entries) and isinstance(entries[index], dict) else {}
             partition = entry.get("partition")
-            if not _is_int(partition):
+            if not is_int(partition):
                 partition = record.get("partition") if isinstance(record, dict) else None
-            if not _is_int(partition):
+            if not is_int(partition):
                 partition = path_partition(produce)
             cut = index >= len(entries) and truncated(produce)
             items.append(Sent(produce, index, record, partition, entry.get("offset"), cut=cut))
@@ -233,7 +229,7 @@ def judge_produce_ok(produces: Sequence[Exchange]) -> Judgement:
                 produce,
             )
         for index, entry in enumerate(entries):
-            ok = isinstance(entry, dict) and _is_int(entry.get("partition")) and _is_int(entry.get("offset"))
+            ok = isinstance(entry, dict) and is_int(entry.get("partition")) and is_int(entry.get("offset"))
             j.require(
                 ok, f"entry {index} with integer partition and offset", f"{entry!r}"[:100], why, produce
             )
@@ -270,7 +266,7 @@ def judge_entry_keys(produces: Sequence[Exchange]) -> Judgement:
             j.require(
                 not missing, f"entry {index} with keys {list(ENTRY_KEYS)}", f"missing {missing}", why, produce
             )
-            if _is_int(entry.get("offset")):
+            if is_int(entry.get("offset")):
                 j.require(
                     entry.get("error_code") is None and entry.get("error") is None,
                     f"entry {index}: error_code and error null on success",
@@ -293,11 +289,11 @@ def judge_contiguous(produces: Sequence[Exchange]) -> Judgement:
         records = sent_records(produce)
         last: dict[int, int] = {}
         for index, entry in enumerate(entries):
-            if not isinstance(entry, dict) or not _is_int(entry.get("partition")):
+            if not isinstance(entry, dict) or not is_int(entry.get("partition")):
                 continue
             record = records[index] if index < len(records) else None
             wanted = record.get("partition") if isinstance(record, dict) else None
-            if _is_int(wanted):
+            if is_int(wanted):
                 j.require(
                     entry["partition"] == wanted,
                     f"entry {index} for partition {wanted} (request order)",
@@ -307,7 +303,7 @@ def judge_contiguous(produces: Sequence[Exchange]) -> Judgement:
                 )
             offset = entry.get("offset")
             partition = entry["partition"]
-            if not _is_int(offset):
+            if not is_int(offset):
                 j.fail(
                     f"entry {index} with an integer offset",
                     f"{offset!r}",
@@ -337,7 +333,7 @@ def judge_explicit_partition(produces: Sequence[Exchange]) -> Judgement:
         entries = entries_of(produce) or []
         for index, record in enumerate(sent_records(produce)):
             wanted = record.get("partition") if isinstance(record, dict) else None
-            if not _is_int(wanted) or index >= len(entries):
+            if not is_int(wanted) or index >= len(entries):
                 continue
             entry = entries[index]
             actual = entry.get("partition") if isinstance(entry, dict) else None
@@ -357,7 +353,7 @@ def judge_same_key(produce: Exchange) -> Judgement:
     if not judge_answer(j, produce, (200,), NOT_ASSERTED, "P6 needs a successful produce"):
         return j
     partitions = [e.get("partition") for e in entries_of(produce) or [] if isinstance(e, dict)]
-    distinct: list[int] = sorted({int(p) for p in partitions if _is_int(p)})
+    distinct: list[int] = sorted({int(p) for p in partitions if is_int(p)})
     j.require(
         len(distinct) == 1 and len(partitions) == len(sent_records(produce)),
         "every record with the same key in one partition",
@@ -389,7 +385,7 @@ def judge_partition_produce(produces: Sequence[Exchange]) -> Judgement:
             produce,
         )
         raw = [e.get("offset") if isinstance(e, dict) else None for e in entries]
-        offsets = [int(o) for o in raw if _is_int(o)]
+        offsets = [int(o) for o in raw if is_int(o)]
         contiguous = len(offsets) == len(raw) and all(b == a + 1 for a, b in itertools.pairwise(offsets))
         j.require(
             contiguous,
@@ -627,7 +623,7 @@ def judge_per_record_failure(produces: Sequence[Exchange]) -> Judgement:
             ok = (
                 entry.get("partition") is None
                 and entry.get("offset") is None
-                and _is_int(entry.get("error_code"))
+                and is_int(entry.get("error_code"))
                 and isinstance(entry.get("error"), str)
             )
             j.require(

@@ -8,9 +8,9 @@ writers on the topic change nothing (§8 "read back").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeGuard
+from typing import Any
 
-from conformance.checks.api import b64
+from conformance.checks.api import b64, is_int
 from conformance.checks.error_model import (
     got,
     judge_answer,
@@ -28,10 +28,6 @@ checks = CheckSet("v1-read")
 
 RECORD_FIELDS = ("key", "value", "partition", "offset")
 BATCH = 12  # records a probe writes: more than a cap of 10 would return
-
-
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _array(j: Judgement, read: Exchange, why: str) -> list[Any] | None:
@@ -79,7 +75,7 @@ def judge_read(read: Exchange, values: Sequence[bytes], *, exact: bool) -> Judge
             read,
         )
     offsets = [r.get("offset") for r in body if isinstance(r, dict)]
-    ints = [o for o in offsets if _is_int(o)]
+    ints = [o for o in offsets if is_int(o)]
     j.require(
         len(ints) == len(offsets) and ints == list(range(start, start + len(ints))),
         "contiguous offsets from the requested one",
@@ -102,9 +98,7 @@ def judge_record_fields(reads: Sequence[Exchange]) -> Judgement:
             continue
         for raw in body:
             missing = [f for f in RECORD_FIELDS if not isinstance(raw, dict) or f not in raw]
-            ok = (
-                not missing and isinstance(raw, dict) and _is_int(raw["partition"]) and _is_int(raw["offset"])
-            )
+            ok = not missing and isinstance(raw, dict) and is_int(raw["partition"]) and is_int(raw["offset"])
             j.require(
                 ok,
                 "a record {key, value, partition:int, offset:int}",
@@ -133,7 +127,7 @@ def judge_log_end(attempts: Sequence[Exchange]) -> Judgement:
             r.get("offset")
             for r in body
             if isinstance(r, dict)
-            and not (_is_int(r.get("offset")) and start is not None and r["offset"] >= start)
+            and not (is_int(r.get("offset")) and start is not None and r["offset"] >= start)
         ]
         j.require(
             not early,
@@ -198,7 +192,7 @@ def _write(ctx: CheckContext, tag: str, count: int) -> tuple[Exchange, list[byte
         if isinstance(offsets, list) and offsets and isinstance(offsets[0], dict)
         else None
     )
-    return produce, values, first if _is_int(first) else None
+    return produce, values, first if is_int(first) else None
 
 
 def _need_write(produce: Exchange) -> Judgement:
@@ -272,7 +266,7 @@ def record_fields(ctx: CheckContext) -> Judgement:
         if isinstance(offsets, list) and offsets and isinstance(offsets[0], dict)
         else None
     )
-    if not _is_int(first):
+    if not is_int(first):
         return _need_write(produce)
     return judge_record_fields([ctx.api.messages(ctx.topic, 0, first, 2)])
 

@@ -153,6 +153,8 @@ class RunOutcome:
     results: RunResults
     exit_code: int
     paths: list[Path] = field(default_factory=list)
+    # exceptions the embedded reference server raised while answering (none for a real target)
+    reference_crashes: tuple[str, ...] = ()
 
 
 def openapi_digest() -> str | None:
@@ -198,8 +200,9 @@ def rerun_ids(path: Path) -> tuple[str, ...]:
 
 
 @contextmanager
-def _embedded(settings: Settings, faults: frozenset[str]) -> Iterator[str | None]:
-    """The target URL: the user's, or an embedded reference server for the duration."""
+def _embedded(settings: Settings, faults: frozenset[str], crashes: list[str]) -> Iterator[str | None]:
+    """The target URL: the user's, or an embedded reference server for the duration (whose
+    exceptions, if any, are added to `crashes` when it stops)."""
     if settings.target:
         yield settings.target
         return
@@ -222,7 +225,10 @@ def _embedded(settings: Settings, faults: frozenset[str]) -> Iterator[str | None
         faults=faults,
     )
     with serve_in_thread(config) as server:
-        yield server.url
+        try:
+            yield server.url
+        finally:
+            crashes.extend(server.app.state.reference.crashes)
 
 
 def execute(
@@ -274,8 +280,9 @@ def execute(
         not_run=not_run,
         secrets=settings.secrets(),
     )
+    crashes: list[str] = []
     try:
-        with _embedded(settings, faults) as url:
+        with _embedded(settings, faults, crashes) as url:
             assert url is not None
             if not settings.target:
                 console.say(
@@ -294,9 +301,11 @@ def execute(
         console.say(f"preflight failed: {run.preflight_error}")
         for path in paths:
             console.say(f"report: {path}")
-        return RunOutcome(run, 3, paths)
+        return RunOutcome(run, 3, paths, tuple(crashes))
     console.summary(run, paths)
-    return RunOutcome(run, run.verdict.exit_code, paths)
+    if crashes:
+        console.say(f"the embedded reference server raised {len(crashes)} exception(s), first: {crashes[0]}")
+    return RunOutcome(run, run.verdict.exit_code, paths, tuple(crashes))
 
 
 def _run_against(

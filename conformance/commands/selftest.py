@@ -85,6 +85,7 @@ class UnitResult:
     messages: dict[str, str]  # check id -> message, for fail and error only
     seconds: float
     error: str | None = None  # the run itself broke (preflight, a suite bug)
+    crashes: tuple[str, ...] = ()  # exceptions the reference raised: a fault caught by a crash is not caught
 
 
 def run_unit(unit: Unit) -> UnitResult:
@@ -126,6 +127,7 @@ def run_unit(unit: Unit) -> UnitResult:
         {r.id: r.message for r in run.results if r.outcome.value in ("fail", "error")},
         time.monotonic() - began,
         run.preflight_error,
+        outcome.reference_crashes,
     )
 
 
@@ -187,6 +189,8 @@ class Matrix:
             return False, "not run"
         if run.error and not run.outcomes:
             return False, f"the run broke: {run.error}"
+        if run.crashes:
+            return False, f"the reference raised {len(run.crashes)} exception(s), first: {run.crashes[0]}"
         hit = set(self.killers(fault.id, version)) | set(self.errored(fault.id, version))
         named = [c for c in fault.caught_by if c in run.outcomes]
         if fault.caught_by and not named:
@@ -247,6 +251,8 @@ class Matrix:
                 out.append(
                     f"{version}: the fault-free reference is {base.verdict}: {base.error or ''}".rstrip(": ")
                 )
+            if base.crashes:
+                out.append(f"{version}: the fault-free reference raised {len(base.crashes)} exception(s)")
             for check_id, outcome in sorted(base.outcomes.items()):
                 level = base.levels.get(check_id)
                 if (outcome == "fail" and level == "MUST") or (

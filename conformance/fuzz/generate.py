@@ -31,10 +31,10 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import unquote
 
-from conformance.checks.api import seg
+from conformance.checks.api import is_int, seg
 from conformance.fuzz.operations import Rule
 from conformance.media import MEDIA
 from conformance.requirements import ApiVersion
@@ -192,10 +192,6 @@ def _ints(value: Any) -> Any:
     return value
 
 
-def _is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def integer_text(text: str) -> int | None:
     """The integer a server could read from a path or query value, or None when none could.
 
@@ -238,7 +234,7 @@ class Fitter:
         topic = self._path_topic(params)
         for name, value in list(params.items()):
             kind = param_kind(name)
-            if kind == "partition" and _is_int(value):
+            if kind == "partition" and is_int(value):
                 params[name] = self._partition(topic, value)
         path = self.path_template
         for name, value in params.items():
@@ -298,22 +294,22 @@ class Fitter:
         tail = self.path_template.rsplit("/", 1)[-1]
         if tail == "messages":  # v1 read by offset: only inside the records the probe wrote
             partition = next((v for k, v in params.items() if param_kind(k) == "partition"), 0)
-            lo, hi = self.facts.log.get((topic or "", partition if _is_int(partition) else 0), (0, 0))
+            lo, hi = self.facts.log.get((topic or "", partition if is_int(partition) else 0), (0, 0))
             offset = q.get("offset")
-            if _is_int(offset):  # outside the log is 500/50002 on Confluent, judged by S5
+            if is_int(offset):  # outside the log is 500/50002 on Confluent, judged by S5
                 q["offset"] = lo + offset % (hi - lo + 1)
             elif not self.negative or "offset" not in q:
                 q["offset"] = lo
             count = q.get("count")
-            if _is_int(count):
+            if is_int(count):
                 q["count"] = 1 + (count - 1) % MAX_COUNT if count > 0 else 1
         if tail == "records":  # always a short timeout (§5.4), never a max_bytes below a record
             timeout = q.get("timeout")
-            if _is_int(timeout) or "timeout" not in q:
-                q["timeout"] = 1 + (timeout if _is_int(timeout) else 0) % MAX_TIMEOUT_MS
+            if is_int(timeout) or "timeout" not in q:
+                q["timeout"] = 1 + (timeout if is_int(timeout) else 0) % MAX_TIMEOUT_MS
         for name in ("max_bytes",):
             value = q.get(name)
-            if _is_int(value):
+            if is_int(value):
                 q[name] = MIN_MAX_BYTES + value % MIN_MAX_BYTES
             elif value is None and name in q:
                 del q[name]
@@ -324,13 +320,13 @@ class Fitter:
         records = data.get("records")
         if isinstance(records, list) and topic is not None:
             for record in records:
-                if isinstance(record, dict) and _is_int(record.get("partition")):
+                if isinstance(record, dict) and is_int(record.get("partition")):
                     record["partition"] = self._partition(topic, record["partition"])
         for key in ("partitions", "offsets"):
             entries = data.get(key)
             if isinstance(entries, list):
                 for entry in entries:
-                    if isinstance(entry, dict) and _is_int(entry.get("partition")):
+                    if isinstance(entry, dict) and is_int(entry.get("partition")):
                         entry["partition"] = self._partition(str(entry.get("topic")), entry["partition"])
         commit = self.method == "POST" and self.path_template.endswith("/offsets")
         if commit and self.facts.version == "v2" and not data.get("offsets"):
@@ -372,10 +368,10 @@ def unsafe(request: Prepared, facts: Facts) -> str | None:
             if isinstance(t, str) and t not in facts.topics:
                 return f"body names unknown topic {t!r} (a commit for it stalls the server)"
             bp: Any = node.get("partition")
-            if _is_int(bp) and isinstance(t, str) and not 0 <= bp < facts.topics[t]:
+            if is_int(bp) and isinstance(t, str) and not 0 <= bp < facts.topics[t]:
                 return f"body names partition {bp} of {t}, which does not exist"
             count = facts.topics.get(unquote(parts[2]), 0) if len(parts) > 2 and parts[1] == "topics" else 0
-            if _is_int(bp) and "topic" not in node and count and not 0 <= bp < count:
+            if is_int(bp) and "topic" not in node and count and not 0 <= bp < count:
                 return f"record partition {bp} does not exist"
         for node in _walk(data):
             for t in node.get("topics", []) if isinstance(node.get("topics"), list) else []:

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from conformance import contract
-from conformance.checks.api import instance_path
+from conformance.checks.api import instance_path, is_int
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import run_generated, serial
@@ -103,10 +103,9 @@ def _produce_categories(
                     found.add("non-ascii-base64")
                 elif set(value) - B64_ALPHABET or len(value) % 4:
                     return None  # non-canonical base64: B3 is INFO, no exact set
-            if "partition" in record and not (
-                record["partition"] is None or isinstance(record["partition"], int)
-            ):
-                found.add("wrong-type")
+            partition = record.get("partition")
+            if "partition" in record and not (partition is None or is_int(partition)):
+                found.add("wrong-type")  # `false` too: JSON booleans are not partitions
     return found
 
 

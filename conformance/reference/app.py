@@ -9,6 +9,7 @@ Request path: `Gate` (plain ASGI middleware: fault `request` hooks, API-key auth
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hmac
 import json
 import re
@@ -59,6 +60,9 @@ class ServerState:
     log: Log
     consumers: Consumers
     hooks: Hooks
+    # Exceptions raised while answering (a fault hook or the reference itself): the client sees a
+    # 500, which would pass for a caught fault; the selftest refuses a run that has any.
+    crashes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def version(self) -> str:
@@ -928,6 +932,14 @@ class Gate:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self._gate(scope, receive, send)
+        except Exception as exc:
+            where = f"{scope.get('method', '')} {scope.get('path', '')}"
+            self.state.crashes.append(f"{type(exc).__name__}: {exc} ({where})"[:300])
+            raise
+
+    async def _gate(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -148,3 +148,14 @@ def test_unsafe_never_raises_on_any_partition_text(text: str) -> None:
     from urllib.parse import quote
 
     unsafe(prepared("/topics/conformance-p3/partitions/" + quote(text, safe="")), facts("v1"))
+
+
+def test_a_boolean_partition_is_a_wrong_type_not_an_integer() -> None:
+    """`"partition": false` is 500 on Confluent 5.5 v1 (V5, INFO there): never judged as B2 alone."""
+    op = next(o for o in operations("v1") if o.operation_id == "produceToTopic")
+    classify = classifier("v1", op)
+    assert classify is not None
+    body = b'{"records":[{"key":"\\u0080","partition":false}]}'
+    categories = classify(Prepared("POST", "/topics/conformance-p1", (), (), body))
+    assert categories == {"wrong-type", "non-ascii-base64"}
+    assert accepted("v1", categories) is None

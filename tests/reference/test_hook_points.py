@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from conformance.reference.faults import BOTH, Answer, Call, Fault, ProduceItem
 from reference.conftest import ContractRecorder, InProcess
 from reference.support import V1_ACCEPT, V1_BIN, V1_READ, V2_ACCEPT, V2_BIN, V2_JSON, b64
@@ -103,3 +105,16 @@ def test_commit_offset_hook_decides_what_is_stored(make: Any) -> None:
     )
     client.get(f"{base}/topics/conformance-p1", headers=V1_READ)
     assert client.post(f"{base}/offsets", headers=V1_BIN).json()[0]["committed"] == 10
+
+
+def test_an_exception_while_answering_is_recorded(make: Any) -> None:
+    """A crashing hook answers 500, which would pass for a caught fault: the server keeps a record
+    of it, which the run reports and the selftest refuses (commands/selftest.py)."""
+
+    def broken(call: Call, answer: Answer) -> Answer:
+        raise KeyError("records")
+
+    client: InProcess = make("v2", extra_faults=[_fault(response=broken)])
+    with pytest.raises(KeyError):  # ASGITransport re-raises what the app raised; HTTP clients see a 500
+        client.get("/topics", headers=V2_ACCEPT)
+    assert client.app.state.reference.crashes == ["KeyError: 'records' (GET /topics)"]

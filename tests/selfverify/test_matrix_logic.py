@@ -88,3 +88,16 @@ def test_comparable_ignores_incidental_kills_but_not_proofs() -> None:
     assert render(a) != render(c)
     assert comparable(render(a)) == comparable(render(c))  # one more incidental kill, same facts
     assert comparable(render(a)) != comparable(render(b))  # C-SHOULD became proven
+
+
+def test_a_fault_caught_by_a_crash_of_the_reference_is_not_caught() -> None:
+    crashing = fault("f-crash", ("C-MUST",))
+    m = matrix((crashing, {"C-MUST": "fail"}, 1))
+    run = m.runs[("f-crash", "v1")]
+    m.runs[("f-crash", "v1")] = UnitResult(**{**run.__dict__, "crashes": ("TypeError: boom (GET /)",)})
+    assert m.caught(crashing, "v1") == (
+        False,
+        "the reference raised 1 exception(s), first: TypeError: boom (GET /)",
+    )
+    m.baseline["v1"] = UnitResult(**{**m.baseline["v1"].__dict__, "crashes": ("TypeError: boom (GET /)",)})
+    assert "v1: the fault-free reference raised 1 exception(s)" in m.baseline_problems()

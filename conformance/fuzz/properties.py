@@ -45,6 +45,18 @@ def _check(condition: bool, expected: str, got: str, exchange: Exchange | None) 
         raise RoundTripFailure(expected, got, exchange)
 
 
+def _records_list(read: Exchange, row: str) -> list[Any]:
+    """The records of a read answer; anything but 200 with a JSON list fails the round trip."""
+    answer = read.response.json_or_none() if read.response else None
+    _check(
+        read.status == 200 and isinstance(answer, list),
+        f"200 with a records list ({row})",
+        read.describe(),
+        read,
+    )
+    return answer if isinstance(answer, list) else []
+
+
 def run_roundtrip(ctx: CheckContext) -> Judgement:
     b = budget(ctx)
     version = ctx.version
@@ -103,31 +115,16 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
         got: list[Any] = []
         if version == "v1":
             read = api.messages(topic, partition, first, count=len(batch))
-            answer = read.response.json_or_none() if read.response else None
-            _check(
-                read.status == 200 and isinstance(answer, list),
-                "200 with the records (S3)",
-                read.describe(),
-                read,
-            )
-            got = answer if isinstance(answer, list) else []
+            got = _records_list(read, "S3")
         else:
             path = consumer(api)
             read = api.seek(path, [(topic, partition, first)])
             _check(read.status == 204, "seek 204 (D18)", read.describe(), read)
             for _ in range(20):
                 read = api.records(path, timeout=200)
-                page = read.response.json_or_none() if read.response else None
-                _check(
-                    read.status == 200 and isinstance(page, list),
-                    "200 with a records list (D20)",
-                    read.describe(),
-                    read,
-                )
-                assert isinstance(page, list)
                 got += [
                     r
-                    for r in page
+                    for r in _records_list(read, "D20")
                     if isinstance(r, dict)
                     and r.get("partition") == partition
                     and r.get("offset", -1) >= first

@@ -455,9 +455,9 @@ def validate_response(
     Checks that the status is declared for the operation, that the Content-Type's media type is
     declared for that status in that version (or is missing where the response is marked
     `x-content-type-optional`, or is one of its `x-also-labelled`, or a JSON type in `asked_for`:
-    the types the request's Accept named, which a server may echo, §1.2), and that the body is valid
-    against the schema of that media type (of the first JSON one, for an echoed or also-labelled type). A request matching no operation of the version is
-    judged against the spec's framework errors: 404 for an unknown path, 405 for a known path
+    the types the request's Accept named, which a server may echo, §1.2), and that the body is
+    valid against the schema of that media type (of the first JSON one, for an echoed or
+    also-labelled type). A request matching no operation of the version is judged against the spec's framework errors: 404 for an unknown path, 405 for a known path
     with an undeclared method (contract.md §3.1, §8 E3); any other status is a problem.
     """
     op = find_operation(version, method, path, base_path=base_path)

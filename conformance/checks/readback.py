@@ -83,6 +83,13 @@ def decode_b64_field(value: Any) -> tuple[bytes | None, str | None]:
     return data, None
 
 
+def undecodable_b64(value: Any) -> tuple[bytes | None, str | None]:
+    """A key or value as bytes, and why it cannot be decoded at all (None when it can): for byte
+    comparisons, where non-canonical but decodable base64 still has its bytes (§4.1)."""
+    data, problem = decode_b64_field(value)
+    return data, problem if data is None else None
+
+
 def decode_record(raw: Any) -> ReadRecord | None:
     if not isinstance(raw, dict):
         return None

@@ -187,8 +187,9 @@ def run_generated(
         def mutated(mutation: st.SearchStrategy[Callable[[Draft], Draft]]) -> st.SearchStrategy[Draft]:
             return st.tuples(valid, mutation).map(lambda pair: pair[1](pair[0]))
 
-        phases += [(mutated(m), 1) for _, m in sorted(mutations.items())]
-        strategy = st.one_of(strategy, *(mutated(m) for _, m in sorted(mutations.items())))
+        targeted = [mutated(m) for _, m in sorted(mutations.items())]
+        phases += [(t, 1) for t in targeted]
+        strategy = st.one_of(strategy, *targeted)
     phases.append((strategy, n))
     fitter = Fitter(facts, rule, op.method, op.path, negative=negative)
     trace = Trace(facts)

@@ -58,6 +58,15 @@ class Facts:
     log: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
 
     @property
+    def own_names(self) -> dict[str, list[str]]:
+        """Per path-parameter kind, the only values a generated request may name."""
+        return {
+            "topic": sorted(self.topics),
+            "group": [self.group],
+            "instance": [self.instance or "absent"],
+        }
+
+    @property
     def instance_path(self) -> str | None:
         if self.instance is None:
             return None
@@ -144,11 +153,9 @@ def narrow(view: Mapping[str, Any], facts: Facts, *, negative: bool = False) -> 
         else {"type": "integer", "enum": list(range(widest))}
     )
     path_enums: dict[str, dict[str, Any]] = {
-        "topic": {"type": "string", "enum": topics},
-        "group": {"type": "string", "enum": [facts.group]},
-        "instance": {"type": "string", "enum": [facts.instance or "absent"]},
-        "partition": partition,
+        kind: {"type": "string", "enum": names} for kind, names in facts.own_names.items()
     }
+    path_enums["partition"] = partition
     for path_item in doc.get("paths", {}).values():
         holders = [path_item] + [v for k, v in path_item.items() if isinstance(v, dict) and k != "parameters"]
         for holder in holders:
@@ -270,11 +277,7 @@ class Fitter:
 
     def _fold_names(self, params: dict[str, Any]) -> None:
         """Negative mode: a mutated topic, group or instance becomes the run's own (§5.4)."""
-        own = {
-            "topic": sorted(self.facts.topics),
-            "group": [self.facts.group],
-            "instance": [self.facts.instance or "absent"],
-        }
+        own = self.facts.own_names
         for name, value in params.items():
             choices = own.get(param_kind(name))
             if choices is not None and value not in choices:

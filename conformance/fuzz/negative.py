@@ -1,8 +1,8 @@
 """Negative mode: invalid generated inputs, judged only where contract.md §8 gives an exact set.
 
 An advisory group (SHOULD): `FUZZ-NEG-<operationId>`. Two sources of invalid cases: schemathesis'
-negative mode, and valid cases with one targeted mutation from `MUTATIONS` (the invalid inputs §8
-has an exact set for). The second is needed because schemathesis mutates several parts at once, so
+negative mode, and valid cases with one targeted mutation from `mutation_strategies` (the invalid
+inputs §8 has an exact set for). The second is needed because schemathesis mutates several parts at once, so
 most of its cases land outside every oracle; without it a check could pass for want of a case.
 
 The oracle classifies the request actually sent (after the safety fitting), not how it was made,
@@ -203,13 +203,13 @@ _SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), _TEXT)
 NON_INTEGER = _TEXT.filter(lambda t: integer_text(t) is None and t.strip(".") != "")
 
 
-def _edit_body(edit: Callable[[dict[str, Any]], Any]) -> Mutation:
-    """A mutation of the JSON body object (an absent body counts as `{}`)."""
+def _edit_body(edit: Callable[[dict[str, Any]], object]) -> Mutation:
+    """A mutation of the JSON body object in place (an absent body counts as `{}`)."""
 
     def mutate(draft: Draft) -> Draft:
         body = copy.deepcopy(draft.body) if isinstance(draft.body, dict) else {}
-        result = edit(body)
-        return dataclasses.replace(draft, body=body if result is None else result, has_body=True)
+        edit(body)
+        return dataclasses.replace(draft, body=body, has_body=True)
 
     return mutate
 
@@ -257,7 +257,7 @@ def mutation_strategies(version: ApiVersion, op: Operation) -> dict[str, st.Sear
             _unknown_field(record).map(lambda kv: _edit_record(_set(*kv))),
         )
         found["records-empty"] = st.just(_edit_body(_set("records", [])))
-        found["records-missing"] = st.just(_edit_body(lambda body: body.pop("records", None) and None))
+        found["records-missing"] = st.just(_edit_body(lambda body: body.pop("records", None)))
         found["null-body"] = st.just(lambda d: dataclasses.replace(d, body=None, has_body=True))
         found["wrong-type"] = st.one_of(_SCALAR, st.just({})).map(lambda v: _edit_body(_set("records", v)))
         found["non-string-bytes"] = st.tuples(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from conformance.checks.api import KafkaRest, b64, instance_path
 from conformance.checks.model import CheckContext, Judgement
-from conformance.checks.readback import decode_b64_field
+from conformance.checks.readback import undecodable_b64
 from conformance.client import RecordingClient
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
@@ -139,10 +139,10 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
             read,
         )
         for r, (key, value) in zip(got, batch, strict=True):
-            k, key_problem = decode_b64_field(r.get("key"))
-            v, value_problem = decode_b64_field(r.get("value"))
-            undecodable = (k is None and key_problem) or (v is None and value_problem)
-            _check(not undecodable, "base64 keys and values (§4.1)", str(undecodable), read)
+            k, key_problem = undecodable_b64(r.get("key"))
+            v, value_problem = undecodable_b64(r.get("value"))
+            problem = key_problem or value_problem
+            _check(problem is None, "base64 keys and values (§4.1)", str(problem), read)
             _check(
                 k == key and v == value,
                 f"offset {r['offset']}: key {_short(key)}, value {_short(value)} (P11)",

@@ -211,7 +211,7 @@ def run_check(check: Check, target: Target) -> CheckResult:
         message = lost[-1].describe() if lost else f"the check raised {type(exc).__name__}: {exc}"
         return CheckResult(
             check, version, Outcome.ERROR, _one_line(message), time.perf_counter() - started,
-            exchanges=exchanges, traceback=tb.format_exc(),
+            observations=list(ctx.api.notes), exchanges=exchanges, traceback=tb.format_exc(),
         )  # fmt: skip
     finally:
         if client is not None:
@@ -224,7 +224,7 @@ def run_check(check: Check, target: Target) -> CheckResult:
             f"the probe returned {type(judgement).__name__}, not a Judgement (a bug in the check)",
             duration, exchanges=exchanges,
         )  # fmt: skip
-    observations = list(judgement.observations)
+    observations = list(judgement.observations) + ctx.api.notes
     if level is Level.INFO:
         # INFO rows record behaviour; what would be a finding elsewhere is an observation here.
         observations += [f.message() for f in judgement.findings]
@@ -321,7 +321,7 @@ def open_target(
     probe_unknown_topic_produce: bool = False,
 ) -> Iterator[Target]:
     """Preflight a target and yield it; on exit, delete the consumers the checks registered."""
-    client = TargetClient(url, credentials=credentials, timeout=timeout)
+    client = TargetClient(url, credentials=credentials, timeout=timeout, api_version=version)
     try:
         pre = run_preflight(client, version, topic, single_topic)
         target = Target(

@@ -9,7 +9,8 @@ offsets on v2 commits.
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeGuard
 from urllib.parse import quote
 
@@ -19,6 +20,12 @@ from conformance.media import MEDIA
 from conformance.requirements import ApiVersion
 
 Record = dict[str, Any]
+
+# A real server may apply an assignment asynchronously: Karapace (librdkafka) answers a seek sent
+# within ~10 ms of `POST …/assignments` with 409/40903 "is unassigned" (lab, 2026-12-07). That is
+# a transient state, not a verdict on D18, so a seek is retried on 409/40903 within this bound.
+SEEK_SETTLE_S = 2.0
+SEEK_SETTLE_FIRST_PAUSE_S = 0.01
 
 
 def is_int(value: Any) -> TypeGuard[int]:
@@ -48,6 +55,9 @@ class KafkaRest:
         self.client = client
         self.version = version
         self.media = MEDIA[version]
+        # What the calls did to get past a transient server state (a retried seek): the engine
+        # adds these to the check's observations, so a retry is never silent.
+        self.notes: list[str] = []
 
     # -- headers ---------------------------------------------------------------------------
     def _h(self, accept: str | None, content_type: str | None = None) -> dict[str, str | None]:
@@ -206,14 +216,48 @@ class KafkaRest:
     def assignments(self, instance: str) -> Exchange:
         return self._v2("GET", f"{instance}/assignments", label="get assignments")
 
-    def seek(self, instance: str, offsets: Sequence[tuple[str, int, int]]) -> Exchange:
+    def seek(
+        self, instance: str, offsets: Sequence[tuple[str, int, int]], *, settle: bool = True
+    ) -> Exchange:
+        """`settle=False` sends once: for probes of a seek that must be refused (D19)."""
         body = {"offsets": [{"topic": t, "partition": p, "offset": o} for t, p, o in offsets]}
-        return self._v2("POST", f"{instance}/positions", body, "seek")
+        return self._settled(lambda: self._v2("POST", f"{instance}/positions", body, "seek"), settle)
 
-    def seek_to(self, instance: str, where: str, partitions: Sequence[tuple[str, int]]) -> Exchange:
+    def seek_to(
+        self, instance: str, where: str, partitions: Sequence[tuple[str, int]], *, settle: bool = True
+    ) -> Exchange:
         """`where` is "beginning" or "end"."""
         body = {"partitions": [{"topic": t, "partition": p} for t, p in partitions]}
-        return self._v2("POST", f"{instance}/positions/{where}", body, f"seek to {where}")
+        return self._settled(
+            lambda: self._v2("POST", f"{instance}/positions/{where}", body, f"seek to {where}"), settle
+        )
+
+    def _settled(self, send: Callable[[], Exchange], settle: bool) -> Exchange:
+        """Send; while the answer is 409/40903 (the assignment not applied yet), retry with a
+        growing pause until SEEK_SETTLE_S has passed. Each retry is recorded as evidence."""
+        exchange = send()
+        if not settle or not _assignment_pending(exchange):
+            return exchange
+        started = time.monotonic()
+        pause, refusals = SEEK_SETTLE_FIRST_PAUSE_S, 1
+        while time.monotonic() - started < SEEK_SETTLE_S:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
+            exchange = send()
+            if not _assignment_pending(exchange):
+                waited = time.monotonic() - started
+                self.notes.append(
+                    f"{exchange.request.method} {exchange.request.path}: answered 409/40903 "
+                    f"(partition not yet assigned) {refusals} time(s); retried, then "
+                    f"{exchange.status} after {waited * 1000:.0f} ms (transient state, not judged)"
+                )
+                return exchange
+            refusals += 1
+        self.notes.append(
+            f"{exchange.request.method} {exchange.request.path}: still 409/40903 after {refusals} "
+            f"tries over {SEEK_SETTLE_S:g} s"
+        )
+        return exchange
 
     def records(
         self,
@@ -248,3 +292,10 @@ class KafkaRest:
         """`GET …/offsets` with a JSON body (contract.md §2.2 #19)."""
         body = {"partitions": [{"topic": t, "partition": p} for t, p in partitions]}
         return self._v2("GET", f"{instance}/offsets", body, "get committed offsets")
+
+
+def _assignment_pending(exchange: Exchange) -> bool:
+    if exchange.status != 409 or exchange.response is None:
+        return False
+    body = exchange.response.json_or_none()
+    return isinstance(body, dict) and body.get("error_code") == 40903

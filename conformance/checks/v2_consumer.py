@@ -860,7 +860,7 @@ def _seek_unassigned(ctx: CheckContext, suffix: str) -> tuple[Session, Exchange]
     if path is None:
         return s, create
     ctx.api.assign(path, [(t, p)])
-    return s, ctx.api.seek(path, [(ut, up, 0)])
+    return s, ctx.api.seek(path, [(ut, up, 0)], settle=False)
 
 
 @checks.add(_req(
@@ -906,7 +906,7 @@ def subscribed_read(ctx: CheckContext) -> Judgement:
         ahead = any(r.partition == partition and (r.offset or -1) >= mine[0].offset for r in recs)
         # A long backlog: jump to the check's records once the assignment exists (§4.5).
         jump = missing and not ahead and reads[0].status == 200
-        if jump and ctx.api.seek(path, [(topic, partition, mine[0].offset)]).status == 409:
+        if jump and ctx.api.seek(path, [(topic, partition, mine[0].offset)], settle=False).status == 409:
             reads.append(ctx.api.records(path))
             ctx.api.seek(path, [(topic, partition, mine[0].offset)])
         if missing:

@@ -317,7 +317,9 @@ def _run_against(
     console: Console,
     expectations: dict[str, Expectation],
 ) -> None:
-    client = TargetClient(url, credentials=settings.credentials(), timeout=settings.timeout)
+    client = TargetClient(
+        url, credentials=settings.credentials(), timeout=settings.timeout, api_version=settings.api_version
+    )
     try:
         topic = settings.topic or REFERENCE_TOPIC
         single = settings.single_topic if settings.target else settings.single_topic or REFERENCE_SINGLE_TOPIC

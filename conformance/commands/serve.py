@@ -82,12 +82,20 @@ def register(sub: Any) -> tuple[str, Handler]:
         metavar="N",
         help="records kept per partition; older ones are dropped (default 50000)",
     )
+    parser.add_argument(
+        "--quirk",
+        action="append",
+        metavar="ID",
+        default=[],
+        help="behave like a real server in a way the suite must tolerate (repeatable; `all`)",
+    )
     parser.add_argument("--list-faults", action="store_true", help="list the available faults and exit")
+    parser.add_argument("--list-quirks", action="store_true", help="list the available quirks and exit")
     return "serve", run
 
 
 def run(args: argparse.Namespace) -> int:
-    from conformance.reference import faults
+    from conformance.reference import faults, quirks
     from conformance.reference.config import DEFAULT_TOPICS, ReferenceConfig
 
     if args.list_faults:
@@ -98,11 +106,22 @@ def run(args: argparse.Namespace) -> int:
                 f"{fault.id}\t{fault.area}\t{versions}\t{'/'.join(fault.rows)}\t{fault.description}{subtle}"
             )
         return 0
+    if args.list_quirks:
+        for quirk in quirks.registry().values():
+            versions = ",".join(sorted(quirk.versions))
+            print(f"{quirk.id}\t{versions}\t{quirk.description}\t(seen: {quirk.observed})")
+        return 0
     try:
         faults.resolve(args.fault)
     except faults.UnknownFault as exc:
         raise UsageError(
             f"unknown fault {exc.args[0]!r}; list the valid ids with `kafka-rest-conformance serve --list-faults`"
+        ) from None
+    try:
+        quirks.resolve(args.quirk)
+    except quirks.UnknownQuirk as exc:
+        raise UsageError(
+            f"unknown quirk {exc.args[0]!r}; list the valid ids with `kafka-rest-conformance serve --list-quirks`"
         ) from None
     topics = dict(args.topic) if args.topic else dict(DEFAULT_TOPICS)
     api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV) or None
@@ -113,6 +132,7 @@ def run(args: argparse.Namespace) -> int:
             topics=topics,
             api_key=api_key,
             faults=frozenset(args.fault),
+            quirks=frozenset(args.quirk),
             **extra,
         )
     except ValueError as exc:
@@ -137,6 +157,8 @@ def _serve(config: Any, host: str, port: int) -> int:
         details.append("X-Auth-Token required")
     if config.faults:
         details.append("faults " + ", ".join(sorted(config.faults)))
+    if config.quirks:
+        details.append("quirks " + ", ".join(sorted(config.quirks)))
 
     def ready() -> None:
         print(f"{READY_PREFIX}{url} ({'; '.join(details)})", flush=True)

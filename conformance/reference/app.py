@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from conformance.reference import codec, errors
+from conformance.reference import codec, errors, quirks
 from conformance.reference.codec import ABSENT, Base64Error
 from conformance.reference.config import MAX_PARTITIONS, TOPIC_NAME, ReferenceConfig
 from conformance.reference.consumers import Consumers, Instance
@@ -1058,7 +1058,9 @@ def create_app(config: ReferenceConfig | None = None, extra_faults: Iterable[Fau
     """
     config = config or ReferenceConfig()
     log = Log(config.topics, config.max_records_per_partition, config.max_bytes_per_partition)
-    hooks = Hooks.of((*resolve(config.faults), *extra_faults))
+    hooks = Hooks.of(
+        (*resolve(config.faults), *extra_faults, *quirks.resolve(config.quirks, config.api_version))
+    )
     state = ServerState(config, log, Consumers(log, config.consumer_instance_timeout_s), hooks)
     tables = TABLES[config.api_version]
     routes = [

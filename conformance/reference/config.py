@@ -22,6 +22,9 @@ class ReferenceConfig:
     topics: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_TOPICS))
     api_key: str | None = field(default=None, repr=False)  # never printed
     faults: frozenset[str] = frozenset()
+    # Real servers' behaviours the suite must tolerate (conformance.reference.quirks); `all` = each
+    # quirk of this API version.
+    quirks: frozenset[str] = frozenset()
     # A long run must not exhaust memory: past the cap the oldest records are dropped and the
     # partition's log start offset advances, as Kafka retention would do.
     max_records_per_partition: int = 50_000

@@ -31,7 +31,7 @@ import importlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.reference.faults.model import (
     BOTH,
@@ -113,17 +113,27 @@ def resolve(ids: Iterable[str]) -> tuple[Fault, ...]:
     return tuple(f for f in known.values() if f.id in wanted)
 
 
+class Hooked(Protocol):
+    """What `Hooks.of` needs of a fault or a quirk (conformance.reference.quirks)."""
+
+    @property
+    def hooks(self) -> Mapping[str, HookFn]: ...
+
+    @property
+    def switches(self) -> frozenset[str]: ...
+
+
 @dataclass
 class Hooks:
     """The hook functions of the active faults, grouped by hook point, in registry order."""
 
-    faults: tuple[Fault, ...] = ()
+    faults: tuple[Hooked, ...] = ()
     by_point: dict[str, tuple[HookFn, ...]] = field(default_factory=dict)
     switches: frozenset[str] = frozenset()
     memory: dict[str, Any] = field(default_factory=dict)  # per-server state of stateful faults
 
     @classmethod
-    def of(cls, faults: Iterable[Fault]) -> Hooks:
+    def of(cls, faults: Iterable[Hooked]) -> Hooks:
         active = tuple(faults)
         by_point = {point: tuple(f.hooks[point] for f in active if point in f.hooks) for point in HOOK_POINTS}
         switches = frozenset().union(*(f.switches for f in active)) if active else frozenset()

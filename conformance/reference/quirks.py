@@ -1,0 +1,164 @@
+"""Quirks: behaviours of real servers that are conformant (or a known upstream bug the suite must
+step around) but that the fast in-memory reference would never show on its own.
+
+A fault is a deviation the suite must catch. A quirk is the opposite: the suite must *tolerate*
+it, with zero MUST failures and zero errors, because the real Confluent REST Proxy or another
+server measured in the lab behaves that way (`../shared/lab`, `../shared/live`). Each quirk was
+a false failure of the suite on a live server; switched on in the reference it keeps that cause
+fixed in CI without the live server (`tests/selfverify/test_quirks.py`).
+
+Switch them on with `kafka-rest-conformance serve --quirk ID` (repeatable, or `all`) or
+`ReferenceConfig(quirks=...)`. They use the same hook points as faults (`faults.model.HOOK_POINTS`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+from conformance.reference.config import ApiVersion
+from conformance.reference.faults.model import BOTH, V1, V2, Answer, Call, HookFn, json_answer
+
+_INSTANCE = r"/consumers/(?P<group>[^/]+)/instances/(?P<instance>[^/]+)"
+_V1_READ = re.compile(_INSTANCE + r"/topics/[^/]+")
+_ASSIGN = re.compile(_INSTANCE + r"/assignments")
+_SEEK = re.compile(_INSTANCE + r"/positions(?:/beginning|/end)?")
+_INSTANCE_ANY = re.compile(_INSTANCE + r"(?:/.*)?")
+
+
+@dataclass(frozen=True)
+class Quirk:
+    """A real server's behaviour the suite must tolerate; `observed` says where it was seen."""
+
+    id: str
+    description: str
+    observed: str
+    versions: frozenset[ApiVersion]
+    hooks: Mapping[str, HookFn] = field(default_factory=dict)
+    switches: frozenset[str] = frozenset()
+
+
+def _instance_key(match: re.Match[str]) -> tuple[str, str]:
+    return match["group"], match["instance"]
+
+
+# -- Karapace 3.16.0: a seek right after assign is refused for a few ms ------------------------
+
+ASSIGN_SETTLE_S = 0.03  # Karapace: 0/5 seeks accepted at once, 5/5 after 10-100 ms (lab)
+
+
+async def _seek_refused_after_assign(call: Call) -> Answer | None:
+    if call.method != "POST":
+        return None
+    assigned = call.shared.setdefault("quirk-assigned-at", {})
+    if m := _ASSIGN.fullmatch(call.path):
+        assigned[_instance_key(m)] = time.monotonic()
+    elif (m := _SEEK.fullmatch(call.path)) and time.monotonic() - assigned.get(
+        _instance_key(m), float("-inf")
+    ) < ASSIGN_SETTLE_S:
+        return json_answer(
+            call, 409, {"error_code": 40903, "message": "Partition TopicPartition{...} is unassigned"}
+        )
+    return None
+
+
+# -- Confluent 5.5.0 v1: concurrent consumer reads trip a lock bug (kafka-rest issue 584) --------
+
+STALE_READ_S = 15.0
+
+
+async def _v1_concurrent_read_request(call: Call) -> Answer | None:
+    in_flight: dict[int, float] = call.shared.setdefault("quirk-v1-reads", {})
+    stuck: set[tuple[str, str]] = call.shared.setdefault("quirk-v1-stuck", set())
+    m = _INSTANCE_ANY.fullmatch(call.path)
+    if m is None:
+        return None
+    key = _instance_key(m)
+    if key in stuck and call.method in ("DELETE", "POST"):
+        # The read task's lock is never released: commit and DELETE of that instance wait forever.
+        await call.hang()
+        return None
+    if call.method != "GET" or not _V1_READ.fullmatch(call.path):
+        return None
+    now = time.monotonic()
+    busy = any(now - started < STALE_READ_S for started in in_flight.values())
+    in_flight[id(call)] = now
+    if busy:
+        stuck.add(key)
+        in_flight.pop(id(call), None)
+        return json_answer(call, 500, {"error_code": 50002, "message": "Kafka error: null"})
+    return None
+
+
+def _v1_concurrent_read_response(call: Call, answer: Answer) -> Answer:
+    call.shared.get("quirk-v1-reads", {}).pop(id(call), None)
+    return answer
+
+
+# -- A JVM proxy holds consumer reads for its whole wait --------------------------------------
+
+HELD_READ_S = 1.0  # Confluent consumer.request.timeout.ms = 1000
+
+
+async def _reads_held(call: Call) -> Answer | None:
+    if call.method == "GET" and (_V1_READ.fullmatch(call.path) or call.path.endswith("/records")):
+        await asyncio.sleep(HELD_READ_S)
+    return None
+
+
+QUIRKS: tuple[Quirk, ...] = (
+    Quirk(
+        id="seek-refused-right-after-assign",
+        description=f"a seek within {ASSIGN_SETTLE_S * 1000:.0f} ms of `POST …/assignments` answers "
+        "409/40903 'is unassigned' (the assignment is applied asynchronously)",
+        observed="Karapace 3.16.0, lab 2026-12-07 (librdkafka applies assign asynchronously)",
+        versions=V2,
+        hooks={"request": _seek_refused_after_assign},
+    ),
+    Quirk(
+        id="v1-concurrent-read-stuck",
+        description="a v1 consumer read while another is in flight answers 500/50002 'Kafka error: "
+        "null', and that instance's commit and DELETE then never answer",
+        observed="Confluent kafka-rest 5.5.0 v1, lab 2026-12-07 (upstream kafka-rest issue 584: "
+        "IllegalMonitorStateException in ConsumerTopicState.unlock)",
+        versions=V1,
+        hooks={"request": _v1_concurrent_read_request, "response": _v1_concurrent_read_response},
+    ),
+    Quirk(
+        id="reads-held",
+        description=f"every consumer read is held {HELD_READ_S:g} s before it is answered",
+        observed="Confluent kafka-rest 5.5.0 and 7.5.0: reads wait consumer.request.timeout.ms",
+        versions=BOTH,
+        hooks={"request": _reads_held},
+    ),
+)
+
+
+class UnknownQuirk(KeyError):
+    """A quirk id that is not in the registry."""
+
+
+@cache
+def registry() -> Mapping[str, Quirk]:
+    quirks: dict[str, Quirk] = {}
+    for quirk in QUIRKS:
+        if quirk.id in quirks:
+            raise ValueError(f"duplicate quirk id {quirk.id!r}")
+        quirks[quirk.id] = quirk
+    return quirks
+
+
+def resolve(ids: Iterable[str], version: ApiVersion | None = None) -> tuple[Quirk, ...]:
+    """The quirks for these ids (`all` = every quirk of `version`); UnknownQuirk names a bad id."""
+    known = registry()
+    wanted = set(ids)
+    if "all" in wanted:
+        wanted = {q.id for q in known.values() if version is None or version in q.versions}
+    for quirk_id in sorted(wanted):
+        if quirk_id not in known:
+            raise UnknownQuirk(quirk_id)
+    return tuple(q for q in known.values() if q.id in wanted)

@@ -106,7 +106,11 @@ def test_concurrent_and_ordered_phases() -> None:
     checks = [check(f"T-1{n:02d}", record(f"T-1{n:02d}")) for n in range(8)]
     checks.append(check("T-200", record("last"), needs=frozenset({"last"})))
     checks.append(check("T-201", record("isolated"), needs=frozenset({"isolated"})))
-    assert [len(batch) for batch, _ in phases(checks)] == [8, 1, 1]
+    assert [(len(batch), concurrent) for batch, concurrent in phases(checks)] == [
+        (8, True),
+        (1, False),
+        (1, True),
+    ]
     out = run_checks(checks, mock_target(), jobs=8)
     assert all(r.outcome is Outcome.PASS for r in out.results.values())
     assert running[1] >= 4, f"independent checks must run concurrently; at most {running[1]} ran at once"
@@ -213,3 +217,22 @@ def test_cleanup_is_bounded_in_time() -> None:
     assert [x.reason for x in leftovers] == ["not deleted within the cleanup bound of 0.3 s"] * 3
     target.cleanups.add("/consumers/g/instances/late")  # a check still running after the cleanup
     assert [x.path for x in late_leftovers(target)] == ["/consumers/g/instances/late"]
+
+
+def test_hazard_probes_wait_out_their_timeouts_together() -> None:
+    # Confluent makes each hazardous produce wait out its 60 s producer timeout; run one after
+    # another, five of them overran the run's bound live (lab, 2026-12-07: PROD-031 errored).
+    def waits(ctx: CheckContext) -> Judgement:
+        time.sleep(0.6)
+        return Judgement()
+
+    hazards = [
+        check(f"T-70{n}", waits, needs=frozenset({"probe-unknown-topic-produce", "last"})) for n in range(5)
+    ]
+    target = mock_target()
+    target.probe_unknown_topic_produce = True
+    began = time.monotonic()
+    out = run_checks(hazards, target, jobs=8, time_bound=2.0)
+    assert not out.timed_out, "the hazard phase must fit a bound that fits one hazard"
+    assert all(r.outcome is Outcome.PASS for r in out.results.values())
+    assert time.monotonic() - began < 2.0

@@ -42,6 +42,13 @@ class CheckSkipped(ConformanceError):
     """Raised inside a check: a precondition is missing. The message is the reason."""
 
 
+class SetupFailed(ConformanceError):
+    """Raised inside a check: one of its own setup steps (producing its records, creating,
+    subscribing or assigning its consumer, a seek before the reads it judges, a read-back) did not
+    take effect. The check ends as error with this message as the reason, never as a failure of
+    its row: the step's own row is judged by the check that is about it."""
+
+
 EXIT_CODES: tuple[tuple[type[ConformanceError], int], ...] = (
     (UsageError, 2),
     (TargetError, 3),

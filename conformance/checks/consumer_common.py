@@ -13,12 +13,33 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from conformance.checks.api import b64, instance_path
+from conformance.checks.api import KafkaRest, b64, instance_path
 from conformance.checks.model import CheckContext, Judgement
 from conformance.checks.readback import decode_b64_field
+from conformance.errors import SetupFailed
 from conformance.exchange import Exchange
 
 NO_SUCH = "no-such"  # prefix of names that must not exist on the target
+
+
+# -- creating an instance on this target ------------------------------------------------------
+
+
+def create_consumer(api: KafkaRest, group: str, body: Mapping[str, Any] | None, **kwargs: Any) -> Exchange:
+    """`api.create_consumer`, in the target's dialect: the one place every layer creates a
+    consumer instance. Strimzi refuses the Confluent field `auto.commit.enable` with 400 and
+    wants the boolean `enable.auto.commit` (contract.md §5.3, §8 D8): a v2 creation refused with
+    400 is retried once that way, with a note, so the caller judges what it is about."""
+    exchange = api.create_consumer(group, body, **kwargs)
+    if api.version == "v2" and exchange.status == 400 and body is not None and "auto.commit.enable" in body:
+        retry = {k: v for k, v in body.items() if k != "auto.commit.enable"}
+        retry["enable.auto.commit"] = str(body["auto.commit.enable"]).lower() == "true"
+        api.notes.append(
+            f"consumer creation with auto.commit.enable was refused ({exchange.describe()}); "
+            "retried with the boolean enable.auto.commit (Strimzi's field, §5.3)"
+        )
+        exchange = api.create_consumer(group, retry, **kwargs)
+    return exchange
 
 
 # -- readers ------------------------------------------------------------------------------------
@@ -245,6 +266,50 @@ def judge_arrived(
             seen[k] = rec.offset
 
 
+# -- setup steps ------------------------------------------------------------------------------------
+# A check's own setup (its records, its consumer, its subscription, assignment or seek) is not what
+# it judges: when a step does not take effect the check ends as error with that reason (SetupFailed),
+# and the row the step belongs to is judged by the check that is about it (one diagnosis per defect).
+
+
+def setup_failed(what: str, exchange: Exchange | None = None) -> SetupFailed:
+    detail = f": {got(exchange)} for {sent(exchange)}" if exchange is not None else ""
+    return SetupFailed(f"setup: {what}{detail} (not judged here)")
+
+
+def need(exchange: Exchange, statuses: int | Iterable[int], what: str) -> Exchange:
+    """The setup step answered one of `statuses`, or the check ends as error."""
+    allowed = {statuses} if isinstance(statuses, int) else set(statuses)
+    if exchange.status not in allowed:
+        raise setup_failed(what, exchange)
+    return exchange
+
+
+def need_instance(create: Exchange, path: str | None, what: str = "creating the check's consumer") -> str:
+    """The instance the check needs was created, or the check ends as error (creation is judged by
+    the creation rows, C1/D1)."""
+    if path is None:
+        raise setup_failed(what, create)
+    return path
+
+
+def own_records(exchange: Exchange, count: int) -> list[Sent]:
+    """The check's `count` records as the produce answer placed them, or the check ends as error:
+    a refused produce is P1's failure, an entry without a usable offset (-1, null) is P4's
+    (PROD-004), not the failure of the consumer row that reads them."""
+    if exchange.status != 200:
+        raise setup_failed("producing the check's records", exchange)
+    mine = produced(exchange)
+    if len(mine) != count:
+        body = body_of(exchange)
+        entries = body.get("offsets") if isinstance(body, dict) else None
+        raise SetupFailed(
+            f"setup: the produce of the check's {count} record(s) reported {str(entries)[:160]}: not "
+            "an offset to read from. A false offset is P4 (PROD-004), not judged here"
+        )
+    return mine
+
+
 def unique(ctx: CheckContext, label: str) -> bytes:
     """A value no other check and no other run writes."""
     return f"{ctx.run_id}-{label}-{ctx.rng.getrandbits(40):010x}".encode()
@@ -281,18 +346,7 @@ class Session:
         self, group: str, body: Mapping[str, Any] | None, **kwargs: Any
     ) -> tuple[Exchange, str | None]:
         """Create an instance in `group`; returns the exchange and the instance path (None if refused)."""
-        exchange = self.ctx.api.create_consumer(group, body, **kwargs)
-        if (
-            self.ctx.version == "v2"
-            and exchange.status == 400
-            and body is not None
-            and "auto.commit.enable" in body
-        ):
-            # Strimzi wants `enable.auto.commit` (a boolean) and refuses the Confluent field with
-            # 400 (contract.md §5.3); retry so the check judges what it is about.
-            retry = {k: v for k, v in body.items() if k != "auto.commit.enable"}
-            retry["enable.auto.commit"] = False
-            exchange = self.ctx.api.create_consumer(group, retry, **kwargs)
+        exchange = create_consumer(self.ctx.api, group, body, **kwargs)
         return exchange, self.adopt(group, exchange)
 
     def adopt(self, group: str, exchange: Exchange) -> str | None:

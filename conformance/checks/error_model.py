@@ -503,9 +503,10 @@ def v2_error_codes(ctx: CheckContext) -> Judgement:
         unknown = instance_path(group, f"{name}-unknown")
         cases.append(Expected(api.records(unknown), 404, 40403, "records on an unknown instance"))
         cases.append(Expected(api.delete_consumer(unknown), 404, 40403, "delete of an unknown instance"))
-        api.subscribe(path, [ctx.topic])
-        conflict = api.assign(path, [(ctx.topic, 0)])
-        cases.append(Expected(conflict, 409, 40903, "assign while subscribed"))
+        # The conflict exists only once the subscription took effect (a refused subscribe is D11's).
+        if api.subscribe(path, [ctx.topic]).status == 204:
+            conflict = api.assign(path, [(ctx.topic, 0)])
+            cases.append(Expected(conflict, 409, 40903, "assign while subscribed"))
         _, json_path = _new_consumer(ctx, group, _consumer_body(ctx, format="json"))
         if json_path is not None:
             api.assign(json_path, [(ctx.topic, 0)])

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from conformance.checks.api import b64, instance_path
-from conformance.checks.model import CheckContext, CheckSet, Judgement, skip
+from conformance.checks.model import CheckContext, CheckSet, Judgement
+from conformance.errors import SetupFailed
 from conformance.exchange import Exchange, media_type
 from conformance.media import (
     AVRO_V1,
@@ -636,23 +637,34 @@ def _v2_read_at(
     offset: int,
     accept: str | None,
     tries: int = 3,
+    *,
+    setup: bool = False,
 ) -> None:
     """Seek to `offset`, then read with `accept` until records arrive, a non-200 comes, or
-    `tries` reads were made. The exchanges are in ctx.client.exchanges."""
-    ctx.api.seek(instance, [(topic, partition, offset)])
+    `tries` reads were made. The exchanges are in ctx.client.exchanges. With `setup`, a seek
+    that is not taken ends the check as error (the reads would judge nothing; D18 is V2C-022's)."""
+    sought = ctx.api.seek(instance, [(topic, partition, offset)])
+    if setup and sought.status not in (200, 204):
+        raise SetupFailed(f"setup: seeking to {topic}/{partition}@{offset}: {_got(sought)} (not judged here)")
     for _ in range(tries):
         read = ctx.api.records(instance, accept=accept)
         if read.status != 200 or _records(read):
             return
 
 
+def _setup_assign(ctx: CheckContext, instance: str, topic: str, partition: int) -> None:
+    assigned = ctx.api.assign(instance, [(topic, partition)])
+    if assigned.status not in (200, 204):
+        raise SetupFailed(f"setup: assigning {topic}/{partition}: {_got(assigned)} (not judged here)")
+
+
 def _v2_read_back(ctx: CheckContext, topic: str, partition: int, offset: int) -> list[Exchange]:
     instance = _new_v2_consumer(ctx, "readback")
     if instance is None:
-        return []
+        raise SetupFailed("setup: could not create the read-back consumer; v2-consumer checks report why")
     before = len(ctx.client.exchanges)
-    ctx.api.assign(instance, [(topic, partition)])
-    _v2_read_at(ctx, instance, topic, partition, offset, BINARY_V2, tries=5)
+    _setup_assign(ctx, instance, topic, partition)
+    _v2_read_at(ctx, instance, topic, partition, offset, BINARY_V2, tries=5, setup=True)
     reads = [e for e in ctx.client.exchanges[before:] if is_records_read(e)]
     ctx.api.delete_consumer(instance)
     return reads
@@ -666,15 +678,17 @@ def _records_accept_probe(
     values = [_unique(ctx, f"{tag}-{i}") for i in range(2)]
     produce = ctx.api.produce(ctx.topic, [{"value": v, "partition": 0} for v in values])
     at = _entry(produce)
-    if at is None:
-        raise skip(f"the setup produce failed ({_got(produce)}); produce checks report why")
+    if at is None or at[1] < 0:
+        raise SetupFailed(
+            f"setup: the produce failed or gave no offset ({_got(produce)}); produce checks report why"
+        )
     instance = _new_v2_consumer(ctx, tag)
     if instance is None:
-        raise skip("could not create a binary consumer; v2-consumer checks report why")
+        raise SetupFailed("setup: could not create a binary consumer; v2-consumer checks report why")
     before = len(ctx.client.exchanges)
-    ctx.api.assign(instance, [(ctx.topic, at[0])])
+    _setup_assign(ctx, instance, ctx.topic, at[0])
     for accept in accepts:
-        _v2_read_at(ctx, instance, ctx.topic, at[0], at[1], accept)
+        _v2_read_at(ctx, instance, ctx.topic, at[0], at[1], accept, setup=True)
     reads = [e for e in ctx.client.exchanges[before:] if is_records_read(e)]
     ctx.api.delete_consumer(instance)
     return reads, values
@@ -989,8 +1003,10 @@ def v1_metadata_produce_accept(ctx: CheckContext) -> Judgement:
 def v1_consume_accept(ctx: CheckContext) -> Judgement:
     produce = ctx.api.produce(ctx.topic, [{"value": _unique(ctx, "a3")}], partition=0)
     at = _entry(produce)
-    if at is None:
-        raise skip(f"the setup produce failed ({_got(produce)}); produce checks report why")
+    if at is None or at[1] < 0:
+        raise SetupFailed(
+            f"setup: the produce failed or gave no offset ({_got(produce)}); produce checks report why"
+        )
     simple = [ctx.api.messages(ctx.topic, 0, at[1], count=1, accept=a) for a in V1_CONSUME_ACCEPT]
     group = ctx.group("a3")
     path = _instance(ctx, group, ctx.api.create_consumer(group, _consumer_body(ctx)))
@@ -1233,12 +1249,12 @@ def empty_204(ctx: CheckContext) -> Judgement:
         group = ctx.group("a14")
         path = _instance(ctx, group, ctx.api.create_consumer(group, _consumer_body(ctx)))
         if path is None:
-            raise skip("could not create a consumer; v1-consumer checks report why")
+            raise SetupFailed("setup: could not create a consumer; v1-consumer checks report why")
         ctx.api.delete_consumer(path)
     else:
         instance = _new_v2_consumer(ctx, "a14")
         if instance is None:
-            raise skip("could not create a consumer; v2-consumer checks report why")
+            raise SetupFailed("setup: could not create a consumer; v2-consumer checks report why")
         ctx.api.subscribe(instance, [ctx.topic])
         ctx.api.unsubscribe(instance)
         ctx.api.assign(instance, [(ctx.topic, 0)])

@@ -33,6 +33,7 @@ from conformance.checks.error_model import (
 )
 from conformance.checks.model import CheckContext, CheckSet, Judgement
 from conformance.checks.readback import ReadRecord, read_back, record_at, records_from
+from conformance.errors import SetupFailed
 from conformance.exchange import Exchange
 from conformance.recordings import TRUNCATED
 from conformance.requirements import ApiVersion, Requirement
@@ -689,7 +690,15 @@ def _read_located(ctx: CheckContext, topic: str, produces: Sequence[Exchange]) -
     reads: list[Exchange] = []
     for partition, offsets in sorted(spans.items()):
         start, end = min(offsets), max(offsets)
-        reads += read_back(ctx, topic, partition, start, end - start + 1).exchanges
+        back = read_back(ctx, topic, partition, start, end - start + 1)
+        if back.error is not None:
+            # The read-back did not run (its consumer refused, a seek not taken, a 5xx): the bytes
+            # were never read, so no round-trip row can be judged on them.
+            raise SetupFailed(
+                f"setup: the read-back of {topic}/{partition}@{start}..{end} could not run: {back.error} "
+                "(not judged here)"
+            )
+        reads += back.exchanges
     return reads
 
 

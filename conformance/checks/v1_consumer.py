@@ -27,8 +27,10 @@ from conformance.checks.consumer_common import (
     got,
     is_error_body,
     judge_arrived,
+    need,
+    need_instance,
+    own_records,
     produce_values,
-    produced,
     read_target,
     records_of,
     require_status,
@@ -389,7 +391,7 @@ def read_until(
 def _own(ctx: CheckContext, label: str, n: int) -> tuple[str, int, Exchange, list[Sent]]:
     topic, partition = read_target(ctx)
     ex = produce_values(ctx, topic, partition, [unique(ctx, f"{label}{i}") for i in range(n)])
-    return topic, partition, ex, produced(ex)
+    return topic, partition, ex, own_records(ex, n)
 
 
 def _name(ctx: CheckContext, label: str) -> str:
@@ -495,13 +497,10 @@ def offset_reset_new_vocabulary(ctx: CheckContext) -> Judgement:
     "A consumer created with {} in a fresh group does not return records written before it existed.",
 ))  # fmt: skip
 def default_reset_largest(ctx: CheckContext) -> Judgement:
-    topic, partition, ex, mine = _own(ctx, "c7-", 1)
-    if not mine:
-        return judge_outcomes([(ex, 200, None)], what="produce of the check's record", why="")
+    topic, partition, _, mine = _own(ctx, "c7-", 1)
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c7"), {})
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         read = ctx.api.v1_read(path, topic)
         return judge_no_earlier_records([read], topic, partition, mine[-1].offset)
 
@@ -539,13 +538,10 @@ def unknown_field(ctx: CheckContext) -> Judgement:
     "byte-identical; a read with nothing new is [].",
 ))  # fmt: skip
 def read_records(ctx: CheckContext) -> Judgement:
-    topic, _, ex, mine = _own(ctx, "c10-", 3)
-    if not mine:
-        return judge_outcomes([(ex, 200, None)], what="produce of the check's records", why="")
+    topic, _, _, mine = _own(ctx, "c10-", 3)
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c10"), SMALLEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         return judge_read(read_until(ctx, path, topic, mine), mine, topic)
 
 
@@ -558,8 +554,7 @@ def second_topic(ctx: CheckContext) -> Judgement:
     assert ctx.single_topic is not None
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c11"), LARGEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         first = ctx.api.v1_read(path, ctx.single_topic)
         second = ctx.api.v1_read(path, ctx.topic)
         return judge_second_topic(first, second)
@@ -572,8 +567,7 @@ def second_topic(ctx: CheckContext) -> Judgement:
 def unknown_topic(ctx: CheckContext) -> Judgement:
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c12"), LARGEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         read = ctx.api.v1_read(path, f"{NO_SUCH}-{ctx.run_id}-topic")
         return judge_outcomes(
             [(read, 404, 40401)],
@@ -602,17 +596,14 @@ def unknown_instance(ctx: CheckContext) -> Judgement:
     "of the last record returned and committed = consumed.",
 ))  # fmt: skip
 def commit(ctx: CheckContext) -> Judgement:
-    topic, partition, ex, first = _own(ctx, "c14a-", 2)
-    if not first:
-        return judge_outcomes([(ex, 200, None)], what="produce of the check's records", why="")
+    topic, partition, _, first = _own(ctx, "c14a-", 2)
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c14"), SMALLEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         reads = read_until(ctx, path, topic, first)
         # A second round: a commit that is right after one read but wrong after two is a real bug.
         ex2 = produce_values(ctx, topic, partition, [unique(ctx, f"c14b-{i}") for i in range(2)])
-        reads += read_until(ctx, path, topic, produced(ex2))
+        reads += read_until(ctx, path, topic, own_records(ex2, 2))
         return judge_commit(reads, ctx.api.v1_commit(path), topic)
 
 
@@ -621,22 +612,18 @@ def commit(ctx: CheckContext) -> Judgement:
     "After commit and delete, a new instance of the same group starts at committed+1.",
 ))  # fmt: skip
 def resume(ctx: CheckContext) -> Judgement:
-    topic, partition, ex, first = _own(ctx, "c15a-", 2)
-    if not first:
-        return judge_outcomes([(ex, 200, None)], what="produce of the check's records", why="")
+    topic, partition, _, first = _own(ctx, "c15a-", 2)
     group = ctx.group("c15")
     with Session(ctx) as s:
         create, path = s.create(group, SMALLEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         first_reads = read_until(ctx, path, topic, first)
-        ctx.api.v1_commit(path)
-        s.delete(path)
+        need(ctx.api.v1_commit(path), 200, "committing what the first instance read")  # C14: V1C-014
+        need(s.delete(path), 204, "deleting the first instance")  # C16: V1C-016
         ex2 = produce_values(ctx, topic, partition, [unique(ctx, f"c15b-{i}") for i in range(2)])
         create2, path2 = s.create(group, SMALLEST)
-        if path2 is None:
-            return judge_created([create2])
-        second_reads = read_until(ctx, path2, topic, produced(ex2))
+        path2 = need_instance(create2, path2, "creating the group's second instance")
+        second_reads = read_until(ctx, path2, topic, own_records(ex2, 2))
         return judge_resume(first_reads, second_reads, topic, partition)
 
 
@@ -649,8 +636,7 @@ def delete(ctx: CheckContext) -> Judgement:
     topic, _ = read_target(ctx)
     with Session(ctx) as s:
         create, path = s.create(ctx.group("c16"), LARGEST)
-        if path is None:
-            return judge_created([create])
+        path = need_instance(create, path)
         gone = s.delete(path)
         after = [ctx.api.delete_consumer(path), ctx.api.v1_read(path, topic), ctx.api.v1_commit(path)]
         return judge_delete(gone, after, 40403)

@@ -87,14 +87,37 @@ class Req:
         return str(self.request.path_params[name])
 
     def int_path(self, name: str) -> int:
-        return _parse_long(self.path(name), _INT_MAX)
+        raw = self.path(name)
+        # Jersey reads a blank primitive (`partitions/%20`) as its default, 0 (observed on 5.5, 7.5).
+        return 0 if _blank(raw) else _parse_long(raw, _INT_MAX)
 
-    def long_query(self, name: str, default: int | None = None) -> int | None:
+    def long_query(self, name: str, default: int | None = None, *, boxed: bool = False) -> int | None:
+        """A query integer as Jersey converts it: a blank primitive (`timeout=`, `timeout=+`, a
+        space) is its default; a boxed `Long` (`offset`) is null only when empty, and a blank one
+        fails conversion (404). Observed on 5.5 v1, 5.5 v2 and 7.5 v2."""
         raw = self.request.query_params.get(name)
-        return default if raw is None else _parse_long(raw, _LONG_MAX)
+        if raw is None or (raw == "" if boxed else _blank(raw)):
+            return default
+        return _parse_long(raw, _LONG_MAX)
 
     def json(self) -> Any:
         return codec.parse_json_body(self.body, self.state.version)
+
+
+_JAVA_TRIM = "".join(chr(c) for c in range(0x21))  # String.trim(): every char <= U+0020
+
+
+def _blank(raw: str) -> bool:
+    return raw.strip(_JAVA_TRIM) == ""
+
+
+def _java_number(req: Req, value: Any, limit: int) -> None:
+    """Jackson reads a JSON number into a Java int or long: out of range, 5.5 fails with 500/500
+    and 7.5 with 400/400 (observed: `key_schema_id: 2147483648`, a record partition 2147483648,
+    a seek offset 2**63)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -limit - 1 <= value <= limit:
+        kind = "int" if limit == _INT_MAX else "long"
+        raise _type_error(req, f"Numeric value ({value}) out of range of {kind} ({-limit - 1} - {limit})")
 
 
 def _parse_long(raw: str, limit: int) -> int:
@@ -223,6 +246,8 @@ def _parse_produce(req: Req, path_partition: int | None) -> list[_Parsed]:
     for name in body:
         if name not in _PRODUCE_FIELDS:
             raise errors.unrecognized(name)
+    for name in ("key_schema_id", "value_schema_id"):
+        _java_number(req, body.get(name), _INT_MAX)
     records = body.get("records")
     if records is None or records == []:
         raise RestError(
@@ -242,6 +267,7 @@ def _parse_produce(req: Req, path_partition: int | None) -> list[_Parsed]:
         partition = record.get("partition")
         if partition is not None and (isinstance(partition, bool) or not isinstance(partition, int)):
             raise _type_error(req, "Cannot deserialize value of type `int` from non-integer value")
+        _java_number(req, partition, _INT_MAX)
         key = _decode_field(req, "key", record.get("key"))
         value = _decode_field(req, "value", record.get("value"))
         parsed.append(_Parsed(partition, key, value))
@@ -358,9 +384,9 @@ def _read_hooks(req: Req, source: str, records: list[dict[str, Any]]) -> list[di
 
 
 async def v1_messages(req: Req) -> Reply:
-    offset = req.long_query("offset")
+    offset = req.long_query("offset", boxed=True)
     count = req.long_query("count", 1)
-    timestamp = req.long_query("timestamp")
+    timestamp = req.long_query("timestamp", boxed=True)
     topic, partition = _topic_partition(req)
     log = req.state.log
     if offset is None:
@@ -560,6 +586,8 @@ def _partitions(req: Req, items: Any, with_offset: bool = False) -> list[tuple[s
             raise RestError(422, 422, "topic must not be null")
         if not (_is_int(partition) and _is_int(offset)):
             raise _type_error(req, "Cannot deserialize value of type `int`")
+        _java_number(req, partition, _INT_MAX)
+        _java_number(req, offset, _LONG_MAX)
         assert isinstance(partition, int) and isinstance(offset, int)
         if partition < 0 or offset < 0:
             raise RestError(422, 422, "must be greater than or equal to 0")
@@ -713,6 +741,9 @@ async def commit(req: Req) -> Reply:
         if req.state.log.topic(topic) is None:
             # Confluent blocks for a minute here (§4.7, D32); answer at once, as Karapace does.
             raise errors.topic_not_found()
+    if any(offset == _LONG_MAX for _, _, offset in entries):
+        # offset + 1 overflows: Kafka's "Invalid negative offset", 500/500 on 5.5 and 7.5 (observed)
+        raise errors.internal()
     for topic, partition, offset in entries:
         _store(req, instance.group, topic, partition, offset + 1)  # Kafka stores the NEXT offset
     return Reply(body=[])

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from conformance.reference.config import ApiVersion
 from conformance.reference.faults.model import BOTH, V1, V2, Answer, Call, HookFn, json_answer
@@ -110,6 +111,18 @@ async def _reads_held(call: Call) -> Answer | None:
     return None
 
 
+# -- Kafka group rebalance: a member joining rewinds the others to the committed offset -------
+
+
+def _v1_rebalance_rewinds(call: Call, instance: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    members: dict[str, list[Any]] = call.shared.setdefault("quirk-v1-members", {})
+    group = members.setdefault(instance.group, [])
+    for member in group:
+        member.positions.clear()  # resume at the committed offset: uncommitted records come again
+    group.append(instance)
+    return answer
+
+
 QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         id="seek-refused-right-after-assign",
@@ -127,6 +140,15 @@ QUIRKS: tuple[Quirk, ...] = (
         "IllegalMonitorStateException in ConsumerTopicState.unlock)",
         versions=V1,
         hooks={"request": _v1_concurrent_read_request, "response": _v1_concurrent_read_response},
+    ),
+    Quirk(
+        id="v1-rebalance-redelivers",
+        description="when a v1 instance joins a group, every other member of it resumes at the "
+        "committed offset: records read but not committed are delivered again (at-least-once)",
+        observed="Confluent kafka-rest 5.5.0 v1, lab 2026-12-07 (FUZZ-STATEFUL: a second member "
+        "joined and the first read its uncommitted records again from 0)",
+        versions=V1,
+        hooks={"consumer_created": _v1_rebalance_rewinds},
     ),
     Quirk(
         id="reads-held",

@@ -9,14 +9,15 @@ behaviour §8 grades lower (see `judge.judge_response`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from schemathesis import GenerationMode
 
-from conformance.checks.api import instance_path
+from conformance.checks.api import KafkaRest, instance_path
+from conformance.checks.consumer_common import create_consumer
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe, skip
+from conformance.client import RecordingClient
 from conformance.exchange import Exchange
 from conformance.fuzz import negative
 from conformance.fuzz.drive import positive_judge, run_generated, serial
@@ -47,18 +48,18 @@ def prepare(ctx: CheckContext, r: Rule) -> Facts:
     if ctx.single_topic:
         topics[ctx.single_topic] = ctx.partitions.get(ctx.single_topic, 1)
     facts = Facts(ctx.version, topics, ctx.group("g"))
-    if r.state in ("instance", "assigned"):
-        ex = ctx.api.create_consumer(facts.group, consumer_body(ctx.version, INSTANCE))
+    if r.state in ("instance", "assigned", "assigned-log"):
+        ex = create_consumer(ctx.api, facts.group, consumer_body(ctx.version, INSTANCE))
         if ex.status != 200:
             raise skip(f"setup: creating a consumer instance failed: {ex.describe()}")
         facts.instance = INSTANCE
         path = instance_path(facts.group, INSTANCE)
         ctx.cleanup(path)
-        if r.state == "assigned":
+        if r.state in ("assigned", "assigned-log"):
             ex = ctx.api.assign(path, [(t, p) for t, n in sorted(topics.items()) for p in range(n)])
             if ex.status != 204:
                 raise skip(f"setup: assigning the test partitions failed: {ex.describe()}")
-    if r.state == "log":
+    if r.state in ("log", "assigned-log"):
         for topic, count in sorted(topics.items()):
             for p in range(count):
                 ex = ctx.api.produce(
@@ -91,15 +92,10 @@ def hooks(
 
         return None, after
     if op.method == "DELETE" and op.path.count("/") == 4:
+        private = KafkaRest(RecordingClient(target), ctx.version)  # unrecorded, as generated requests
 
         def before(prepared: Prepared) -> None:
-            target.send(
-                "POST",
-                f"/consumers/{facts.group}",
-                headers={"Accept": ctx.api.media.generic, "Content-Type": ctx.api.media.generic},
-                content=json.dumps(consumer_body(ctx.version, INSTANCE)).encode(),
-                label="re-create",
-            )
+            create_consumer(private, facts.group, consumer_body(ctx.version, INSTANCE))
 
         return before, None
     return None, None
@@ -120,7 +116,7 @@ def positive_probe(requirement: Requirement, op_ids: dict[ApiVersion, str]) -> P
             facts,
             mode=GenerationMode.POSITIVE,
             level=level,
-            judge=positive_judge(op, level, ctx.version),
+            judge=positive_judge(op, level, ctx.version, r),
             before=before,
             after=after,
         )

@@ -30,7 +30,7 @@ from conformance.exchange import Exchange
 from conformance.fuzz.generate import Draft, Facts, Fitter, Prepared, Unjudged, Unsafe, narrow
 from conformance.fuzz.judge import Operation, judge_response
 from conformance.fuzz.operations import Rule
-from conformance.requirements import Level
+from conformance.requirements import Level, rows
 
 
 @dataclass(frozen=True)
@@ -266,8 +266,22 @@ def run_generated(
     return outcome, trace
 
 
-def positive_judge(op: Operation, level: Level, version: Any) -> Callable[[Exchange, Draft], Judgement]:
+def positive_judge(
+    op: Operation, level: Level, version: Any, rule: Rule | None = None
+) -> Callable[[Exchange, Draft], Judgement]:
+    bodyless = rows()[rule.bodyless] if rule is not None and rule.bodyless else None
+
     def judge(exchange: Exchange, draft: Draft) -> Judgement:
+        if bodyless is not None and not exchange.request.body and exchange.status != 200:
+            # §8 judges a body-less request by its own row (D2, SHOULD): anything but 200 is an
+            # observation, and a framework error's text answer is E3's, exempt from E1.
+            row_level = bodyless.level(version) or Level.INFO
+            judgement = Judgement()
+            judgement.observe(
+                f"{row_level.value}-level ({bodyless.id}): expected 200 for {op.label} without a body; "
+                f"got {exchange.describe()}"
+            )
+            return judgement
         return judge_response(version, exchange, level=level, generated=True, op=op)
 
     return judge

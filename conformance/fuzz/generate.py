@@ -43,6 +43,9 @@ from conformance.requirements import ApiVersion
 MAX_COUNT = 100
 MAX_TIMEOUT_MS = 200  # Confluent waits min(timeout, 1000); ≤ 0 means 1000, so never 0
 MIN_MAX_BYTES = 1 << 20  # above any record the suite writes: a short max_bytes stalls or loses data
+# Consumer configuration values §8 fixes no outcome for outside these ranges (Karapace 3.16: 500
+# after 2 s for `consumer.request.timeout.ms` above 300000; Confluent's default is 1000).
+CONSUMER_CONFIG_RANGES = {"consumer.request.timeout.ms": (0, 300000)}
 SAFE_NAME = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,15}$"}
 
 
@@ -176,7 +179,15 @@ def narrow(view: Mapping[str, Any], facts: Facts, *, negative: bool = False) -> 
         if isinstance(props.get("topic"), dict):
             props["topic"] = {"type": "string", "enum": topics}
         if isinstance(props.get("topics"), dict):
-            props["topics"] = {"type": "array", "items": {"type": "string", "enum": topics}, "maxItems": 2}
+            props["topics"] = {
+                "type": "array",
+                "items": {"type": "string", "enum": topics},
+                "maxItems": 2,
+                "uniqueItems": True,  # a topic listed twice: no §8 outcome (Karapace: 500)
+            }
+        for config, (low, high) in CONSUMER_CONFIG_RANGES.items():
+            if isinstance(props.get(config), dict) and "format" in props:
+                props[config] = {"type": "integer", "minimum": low, "maximum": high}
         if isinstance(props.get("topic_pattern"), dict):
             props["topic_pattern"] = {"type": "string", "enum": [re.escape(t) for t in topics]}
         for name_field in ("name", "id"):
@@ -210,6 +221,21 @@ def integer_text(text: str) -> int | None:
         return int(text)
     except ValueError:
         return None
+
+
+_JAVA_TRIM = "".join(chr(c) for c in range(0x21))  # String.trim() drops every char <= U+0020
+
+
+def blank_text(text: str) -> bool:
+    """A value a server may read as "not given" rather than as a bad number.
+
+    Jersey converts a blank primitive parameter to its default (observed on Confluent 5.5 and
+    7.5: `partitions/%20` is partition 0; `max_bytes=`, `timeout=` and `timeout=+` read 200),
+    `+` in a query is a space, and a lone sign is no number to any parser. No §8 row (Q1, Q1s)
+    calls these "non-integer", so negative mode never judges them.
+    """
+    core = text.replace("+", " ").strip(_JAVA_TRIM).strip()
+    return core in ("", "-")
 
 
 def _fold(value: Any, choices: list[str]) -> str:
@@ -325,17 +351,51 @@ class Fitter:
             for record in records:
                 if isinstance(record, dict) and is_int(record.get("partition")):
                     record["partition"] = self._partition(topic, record["partition"])
+        commit = self.method == "POST" and self.path_template.endswith("/offsets")
         for key in ("partitions", "offsets"):
             entries = data.get(key)
             if isinstance(entries, list):
                 for entry in entries:
                     if isinstance(entry, dict) and is_int(entry.get("partition")):
                         entry["partition"] = self._partition(str(entry.get("topic")), entry["partition"])
-        commit = self.method == "POST" and self.path_template.endswith("/offsets")
+                    if commit and isinstance(entry, dict) and is_int(entry.get("offset")):
+                        entry["offset"] = self._logged_offset(entry, entry["offset"])
+                if not self.negative:
+                    data[key] = unique_entries(entries)
+        topics = data.get("topics")
+        if isinstance(topics, list) and not self.negative and all(isinstance(t, str) for t in topics):
+            data["topics"] = list(dict.fromkeys(topics))
         if commit and self.facts.version == "v2" and not data.get("offsets"):
             # commits always name explicit offsets (§5.4): `{}` is 500 on Confluent (D29, INFO)
-            data["offsets"] = [{"topic": sorted(self.facts.topics)[0], "partition": 0, "offset": 0}]
+            first = sorted(self.facts.topics)[0]
+            data["offsets"] = [
+                {"topic": first, "partition": 0, "offset": self.facts.log.get((first, 0), (0, 0))[0]}
+            ]
         return data
+
+    def _logged_offset(self, entry: Mapping[str, Any], offset: int) -> int:
+        """A commit offset folded into the records the probe wrote there: §8 covers commits of
+        offsets inside the log (D25, D26); 2**63-1 overflows offset + 1 (500 on Confluent)."""
+        lo, hi = self.facts.log.get((str(entry.get("topic")), entry.get("partition", 0)), (0, 0))
+        return lo + offset % (hi - lo + 1)
+
+
+def unique_entries(entries: list[Any]) -> list[Any]:
+    """Topic-partition entries with each (topic, partition) once, first wins: a partition named
+    twice in one assign, seek, commit or lookup has no §8 outcome (Karapace 3.16: 500), and
+    folding partitions into the topic's count can make two entries one."""
+    seen: set[str] = set()
+    out = []
+    for entry in entries:
+        key = (
+            json.dumps([entry.get("topic"), entry.get("partition")], sort_keys=True)
+            if isinstance(entry, dict)
+            else json.dumps(entry, sort_keys=True)
+        )
+        if key not in seen:
+            seen.add(key)
+            out.append(entry)
+    return out
 
 
 def _query_text(value: Any) -> str:

@@ -28,7 +28,7 @@ from conformance.checks.api import instance_path, is_int
 from conformance.checks.model import CheckContext, CheckSet, Judgement, Probe
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import run_generated, serial
-from conformance.fuzz.generate import Draft, Facts, Prepared, Unjudged, integer_text, param_kind
+from conformance.fuzz.generate import Draft, Facts, Prepared, Unjudged, blank_text, integer_text, param_kind
 from conformance.fuzz.judge import Operation, operations
 from conformance.fuzz.operations import Rule, rule, template
 from conformance.requirements import API_VERSIONS, ApiVersion, Level, Requirement
@@ -133,13 +133,19 @@ def _consumer_categories(version: ApiVersion, prepared: Prepared, allowed: set[s
     return found
 
 
+def non_integer(text: str) -> bool:
+    """Q1's "non-integer": no server reads an integer there, and it is not blank (a blank or
+    sign-only value is read as the default by Jersey, `blank_text`)."""
+    return integer_text(text) is None and not blank_text(text)
+
+
 def _parameter_categories(prepared: Prepared) -> set[str]:
     parts = [unquote(p) for p in prepared.path.split("/")]
     for i, part in enumerate(parts[:-1]):
-        if part == "partitions" and integer_text(parts[i + 1]) is None:
+        if part == "partitions" and non_integer(parts[i + 1]):
             return {"non-integer-parameter"}
     for name, value in prepared.params:
-        if name in INT_QUERY and integer_text(value) is None:
+        if name in INT_QUERY and non_integer(value):
             return {"non-integer-parameter"}
     return set()
 
@@ -200,7 +206,7 @@ _NON_ASCII = st.text(
 )
 _SCALAR = st.one_of(st.none(), st.booleans(), st.integers(), _TEXT)
 # not an integer to Java or Python, and not a dot segment (which names another resource)
-NON_INTEGER = _TEXT.filter(lambda t: integer_text(t) is None and t.strip(".") != "")
+NON_INTEGER = _TEXT.filter(lambda t: non_integer(t) and t.strip(".") != "")
 
 
 def _edit_body(edit: Callable[[dict[str, Any]], object]) -> Mutation:

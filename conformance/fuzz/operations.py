@@ -11,10 +11,14 @@ A rule gives:
   would send `*/*` (schemathesis-4.md §2); Kafka REST negotiates on Accept, so it is set here.
 - `content_type`: the request Content-Type for a body (the binary type on produce, §1.2–1.3).
 - `state`: what the probe sets up before generating: a consumer instance, an instance with the
-  test partitions assigned (seek only after an assignment exists, §4.5), or records in the log
-  (v1 partition reads only at offsets inside it, §4.4).
+  test partitions assigned (seek only after an assignment exists, §4.5), records in the log
+  (v1 partition reads only at offsets inside it, §4.4), or both an assigned instance and records
+  (v2 commits name only offsets inside the log, §8 D25/D26).
 - `cost`: a divisor of the example budget for operations a real server answers slowly (a v1
   consumer read is held ~1 s by Confluent when nothing is new, §2.1#9).
+- `bodyless`: the §8 row that judges a request sent without a body, when it is not the
+  operation's own (v2 consumer creation with no body is D2, SHOULD: Karapace answers a framework
+  400 in text, which E3 exempts from E1). Anything but 200 there is an observation at that row.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Literal
 
 from conformance.requirements import ApiVersion, Level
 
-State = Literal["none", "instance", "assigned", "log"]
+State = Literal["none", "instance", "assigned", "log", "assigned-log"]
 MediaKind = Literal["generic", "binary"]
 
 # Rows every generated response is judged against, whatever the operation (contract.md §8.6–8.7).
@@ -39,6 +43,7 @@ class Rule:
     content_type: MediaKind = "generic"
     state: State = "none"
     cost: int = 1
+    bodyless: str | None = None
 
 
 def template(path: str) -> str:
@@ -73,7 +78,7 @@ RULES: dict[ApiVersion, dict[tuple[str, str], Rule]] = {
         ("GET", "/topics/{}/partitions/{}"): Rule(("M3",)),
         ("GET", "/topics/{}/partitions/{}/offsets"): Rule(("M6",)),
         ("POST", "/topics/{}/partitions/{}"): Rule(("P7", "P2"), content_type="binary"),
-        ("POST", "/consumers/{}"): Rule(("D1",)),
+        ("POST", "/consumers/{}"): Rule(("D1",), bodyless="D2"),
         ("DELETE", _I): Rule(("D30", "A14"), state="instance"),
         ("POST", _I + "/subscription"): Rule(("D11",), state="instance"),
         ("GET", _I + "/subscription"): Rule(("D12",), state="instance"),
@@ -84,7 +89,7 @@ RULES: dict[ApiVersion, dict[tuple[str, str], Rule]] = {
         ("POST", _I + "/positions/beginning"): Rule(("D18",), state="assigned"),
         ("POST", _I + "/positions/end"): Rule(("D18",), state="assigned"),
         ("GET", _I + "/records"): Rule(("D20", "A10"), accept="binary", state="assigned"),
-        ("POST", _I + "/offsets"): Rule(("D25",), state="assigned"),
+        ("POST", _I + "/offsets"): Rule(("D25",), state="assigned-log"),
         ("GET", _I + "/offsets"): Rule(("D27",), state="assigned"),
         ("GET", "/brokers"): Rule(("M7",)),
     },

@@ -4,7 +4,11 @@ The machine keeps a model of what it wrote (topic, partition, offset -> key, val
 the Kafka properties on every step:
 - what was produced is read back byte for byte and in order (only offsets the model wrote are
   compared: other writers on a shared topic are tolerated);
-- offsets never go backwards: per partition, produce answers grow, and each consumer's reads grow;
+- every reported offset is a true one (an integer >= 0: Karapace's -1 is P4, and is never sought);
+- offsets never go backwards: per partition, produce answers grow; a consumer's reads neither
+  repeat nor skip a record within a stable group membership. A membership change (a v1 instance
+  created or deleted in the group) is a rebalance: Kafka legitimately rewinds the members to the
+  committed offset (at-least-once), so across it a read must only not return a committed record;
 - a deleted instance answers 404 with 40403 (v1) / 404 (v2) (C16, D30);
 - seek only after an assignment exists (§4.5); commits name explicit offsets (§5.4).
 
@@ -33,11 +37,13 @@ from hypothesis.stateful import (
 )
 
 from conformance.checks.api import KafkaRest, b64, instance_path
+from conformance.checks.consumer_common import create_consumer
 from conformance.checks.model import CheckContext, Judgement
 from conformance.checks.readback import undecodable_b64
 from conformance.client import RecordingClient
 from conformance.exchange import Exchange
 from conformance.fuzz.drive import budget, derived_seed, hypothesis_settings, keep, replay_line
+from conformance.fuzz.properties import true_offset
 
 Key = bytes | None
 Record = tuple[Key, Key]  # (key, value)
@@ -103,6 +109,11 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             self.assigned: dict[str, list[tuple[str, int]]] = {}
             self.live: set[str] = set()
             self.counter = 0
+            # v1 group membership: bumped on every create and delete (a rebalance); each
+            # instance's reads are compared with its own only within one membership
+            self.membership = 0
+            self.read_in: dict[str, int] = {}  # instance -> membership of its last read
+            self.committed: dict[tuple[str, int], int] = {}  # tp -> last committed offset (v1)
 
         def _require(
             self, condition: bool, expected: str, got: str, exchange: Exchange | None = None
@@ -146,7 +157,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             )
             assert isinstance(offsets, list)
             got = [o.get("offset") for o in offsets]
-            self._require(all(isinstance(o, int) for o in got), "integer offsets", str(got), ex)
+            self._require(all(true_offset(o) for o in got), "true offsets, integers >= 0 (P4)", str(got), ex)
             self._require(
                 all(o.get("partition") == partition for o in offsets),
                 f"partition {partition} each",
@@ -231,7 +242,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 body["auto.offset.reset"] = "smallest"
             else:
                 body.update({"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
-            ex = self.api.create_consumer(group, body)
+            ex = create_consumer(self.api, group, body)
             data = self._ok(ex, (200,), "create consumer")
             self._require(
                 isinstance(data, dict) and data.get("instance_id") == name,
@@ -241,6 +252,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             )
             ctx.cleanup(instance_path(group, name))
             self.live.add(name)
+            self.membership += 1  # a v1 member joined: the group rebalances
             return name
 
         @rule(target=instances)
@@ -293,14 +305,42 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                         f"key {r.get('key')!r} value {r.get('value')!r}",
                         ex,
                     )
+            rebalanced = version == "v1" and self.read_in.get(name, self.membership) != self.membership
+            self.read_in[name] = self.membership
             for tp, offs in by_tp.items():
-                last = self.positions.get((name, tp))
                 self._require(
-                    offs == sorted(offs) and (last is None or offs[0] > last),
-                    f"offsets after {last} in order (never backwards)",
+                    offs == sorted(offs) and len(set(offs)) == len(offs),
+                    "offsets in order, each once",
                     str(offs),
                     ex,
                 )
+                last = self.positions.get((name, tp))
+                if rebalanced:
+                    # the group rebalanced since this instance's last read: it resumes at the
+                    # committed offset, so uncommitted records come again (at-least-once)
+                    floor = self.committed.get(tp)
+                    self._require(
+                        floor is None or offs[0] > floor,
+                        f"after a rebalance, offsets after the committed {floor} (no committed record again)",
+                        str(offs),
+                        ex,
+                    )
+                else:
+                    self._require(
+                        last is None or offs[0] > last,
+                        f"offsets after {last} (no record twice within one group membership)",
+                        str(offs),
+                        ex,
+                    )
+                    written = sorted(self.model.get(tp, {}))
+                    previous = last if last is not None else offs[0]
+                    lost = [o for o in written if previous < o < offs[-1] and o not in offs]
+                    self._require(
+                        not lost,
+                        f"every record between {previous} and {offs[-1]} (none skipped)",
+                        f"{offs}; never returned: {lost}",
+                        ex,
+                    )
                 self.positions[(name, tp)] = offs[-1]
 
         @rule(name=instances)
@@ -309,7 +349,18 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 return
             path = instance_path(group, name)
             if version == "v1":
-                self._ok(self.api.v1_commit(path), (200,), "commit")
+                answer = self._ok(self.api.v1_commit(path), (200,), "commit")
+                for entry in answer if isinstance(answer, list) else []:
+                    if not isinstance(entry, dict):
+                        continue
+                    topic, partition, done = (
+                        entry.get("topic"),
+                        entry.get("partition"),
+                        entry.get("committed"),
+                    )
+                    if isinstance(topic, str) and isinstance(partition, int) and isinstance(done, int):
+                        tp = (topic, partition)
+                        self.committed[tp] = max(done, self.committed.get(tp, -1))
                 return
             read = [(tp, o) for (n, tp), o in self.positions.items() if n == name and o >= 0]
             if not read:
@@ -324,6 +375,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             path = instance_path(group, name)
             self._ok(self.api.delete_consumer(path), (204,), "delete")
             self.live.discard(name)
+            self.membership += 1  # a v1 member left: the group rebalances
             after = (
                 self.api.v1_read(path, ctx.topic) if version == "v1" else self.api.records(path, timeout=200)
             )

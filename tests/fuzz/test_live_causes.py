@@ -30,7 +30,7 @@ from conformance.fuzz.checks import checks as fuzz_checks
 from conformance.fuzz.drive import positive_judge
 from conformance.fuzz.generate import Draft, Facts, Fitter, Prepared, blank_text, narrow, unique_entries
 from conformance.fuzz.judge import judge_response, operations
-from conformance.fuzz.negative import NON_INTEGER, _parameter_categories
+from conformance.fuzz.negative import NON_INTEGER, _parameter_categories, classifier
 from conformance.fuzz.operations import rule
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.server import serve_in_thread
@@ -373,3 +373,26 @@ def test_no_check_skips_when_auto_commit_enable_is_refused() -> None:
     skipped = {cid: r.message for cid, r in scheduled.results.items() if r.outcome is Outcome.SKIP}
     assert not skipped, skipped
     assert sum(1 for cid in scheduled.results if cid.startswith("FUZZ-")) > 20
+
+
+def test_an_undeclared_query_parameter_is_not_q1s() -> None:
+    """A reference run (seed 109) sent `offset=null` to v2 records, which declares no `offset`."""
+    op = next(o for o in operations("v2") if o.operation_id == "readRecords")
+    classify = classifier("v2", op)
+    assert classify is not None
+    undeclared = Prepared("GET", "/consumers/g/instances/i/records", (("offset", "null"),), (), None)
+    assert classify(undeclared) == set()
+    declared = Prepared("GET", "/consumers/g/instances/i/records", (("timeout", "null"),), (), None)
+    assert classify(declared) == {"non-integer-parameter"}
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_a_wrong_typed_consumer_field_leaves_the_creation_unjudged(version: ApiVersion) -> None:
+    """5.5 v1 answered 500 to `{"format":"0","id":[]}` (live 2026-12-07): C8 holds only for a bad
+    format alone; a wrong JSON type has no exact §8 outcome."""
+    op = next(o for o in operations(version) if o.operation_id == "createConsumer")
+    classify = classifier(version, op)
+    assert classify is not None
+    body = json.dumps({"auto.commit.enable": None, "format": "0", "id": []}).encode()
+    assert classify(Prepared("POST", "/consumers/g", (), (), body)) is None
+    assert classify(Prepared("POST", "/consumers/g", (), (), b'{"format":"0"}')) == {"consumer-format"}

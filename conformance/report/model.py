@@ -11,11 +11,18 @@ Verdict (design.md, "Outcomes, verdict, exit code"), strongest first:
   left out by ``--only``/``--skip``), the run was interrupted, or most checks were skipped;
 - **stale-expectations**: nothing above, but an expectations entry now passes (xpass);
 - **conformant**: none of these.
+
+Before all of them, **could-not-test** (exit 3): the preflight failed, so no check ran and
+nothing is known about the contract (retry, or fix the URL, credentials or topics).
+
+A check *gates* when its outcome decides the exit code: a MUST check, or a SHOULD check with
+``--strict``. A SHOULD failure without ``--strict`` is reported everywhere as non-gating.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -42,10 +49,23 @@ class Verdict(StrEnum):
     NON_CONFORMANT = "non-conformant"
     INCOMPLETE = "incomplete"
     STALE = "stale-expectations"
+    COULD_NOT_TEST = "could-not-test"  # the preflight failed: no check ran (exit 3)
 
     @property
     def exit_code(self) -> int:
+        if self is Verdict.COULD_NOT_TEST:
+            return 3
         return 0 if self is Verdict.CONFORMANT else 1
+
+    @property
+    def text(self) -> str:
+        """How a person reads it: "could not test", not "could-not-test"."""
+        return "could not test" if self is Verdict.COULD_NOT_TEST else self.value
+
+
+def verdict_text(value: str) -> str:
+    """The reading of a verdict as results.json stores it."""
+    return Verdict(value).text
 
 
 @dataclass(frozen=True)
@@ -124,6 +144,10 @@ class RunResults:
     not_run: list[NotRun] = field(default_factory=list)
     leftovers: list[Leftover] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # e.g. how long the hazardous probe took
+    run_id: str | None = None  # prefix of every consumer group and instance name this run made
+    # Consumer groups the run created: the REST API cannot delete a group (only its instances).
+    consumer_groups: list[str] = field(default_factory=list)
+    rerun_of: str | None = None  # the results.json a --rerun-failed run re-ran the failures of
     secrets: tuple[str, ...] = ()  # masked wherever they appear; never serialised
 
     def sorted_results(self) -> list[CheckResult]:
@@ -149,6 +173,24 @@ class RunResults:
     def verdict_reasons(self) -> list[str]:
         return verdict_reasons(self)
 
+    def gating(self, result: CheckResult) -> bool:
+        """Whether this check's outcome can decide the exit code (a stale xpass always does)."""
+        return _gating(result, self.strict) or result.outcome is Outcome.XPASS
+
+    def non_gating_problems(self) -> list[CheckResult]:
+        """Failed or errored checks that do not decide the exit code (SHOULD without --strict)."""
+        return [
+            r
+            for r in self.sorted_results()
+            if r.outcome in (Outcome.FAIL, Outcome.ERROR) and r.level is Level.SHOULD and not self.gating(r)
+        ]
+
+    def gating_skips(self) -> list[CheckResult]:
+        return [r for r in self.sorted_results() if r.outcome is Outcome.SKIP and self.gating(r)]
+
+    def explanation(self) -> str:
+        return explanation(self)
+
 
 def _gating(result: CheckResult, strict: bool) -> bool:
     return result.level is Level.MUST or (strict and result.level is Level.SHOULD)
@@ -170,8 +212,8 @@ def verdict_reasons(run: RunResults) -> list[str]:
     left_out = [n.check.id for n in run.not_run if n.counts_against and _gating_level(n.check, run)]
     stale = [r.id for r in run.sorted_results() if r.outcome is Outcome.XPASS]
     reasons: list[str] = []
-    if run.preflight_error:
-        reasons.append(f"preflight failed: {run.preflight_error}")
+    if run.preflight_error:  # nothing else is known: the only reason, said once
+        return [f"preflight failed: {run.preflight_error}"]
     if failing:
         reasons.append(f"{len(failing)} gating check(s) failed: {_ids(failing)}")
     if not_judged:
@@ -185,7 +227,12 @@ def verdict_reasons(run: RunResults) -> list[str]:
         if skipped * 2 > len(run.results):
             reasons.append(f"{skipped} of {len(run.results)} checks were skipped")
     ran = (Outcome.PASS, Outcome.XFAIL, Outcome.XPASS)
-    if not reasons and not any(r.level is Level.MUST and r.outcome in ran for r in run.results):
+    # A --rerun-failed run stands on the earlier run's passes: it need not re-run a MUST check.
+    if (
+        not reasons
+        and run.rerun_of is None
+        and not any(r.level is Level.MUST and r.outcome in ran for r in run.results)
+    ):
         reasons.append("no MUST check ran")
     if stale:
         reasons.append(f"stale expectation(s), now passing: {_ids(stale)}")
@@ -198,6 +245,8 @@ def _gating_level(check: Check, run: RunResults) -> bool:
 
 
 def compute_verdict(run: RunResults) -> Verdict:
+    if run.preflight_error:
+        return Verdict.COULD_NOT_TEST
     if any(r.outcome is Outcome.FAIL and _gating(r, run.strict) for r in run.results):
         return Verdict.NON_CONFORMANT
     stale = any(r.outcome is Outcome.XPASS for r in run.results)
@@ -207,6 +256,36 @@ def compute_verdict(run: RunResults) -> Verdict:
     if reasons:
         return Verdict.INCOMPLETE
     return Verdict.CONFORMANT
+
+
+def explanation(run: RunResults) -> str:
+    """One sentence: why the verdict is what it is, including why a run with SHOULD failures is
+    still conformant and which checks were not applicable."""
+    verdict = run.verdict
+    if verdict is Verdict.COULD_NOT_TEST:
+        return f"could not test: no check ran because the preflight failed ({run.preflight_error})"
+    parts: list[str] = []
+    if verdict is Verdict.CONFORMANT:
+        xfail = sum(1 for r in run.results if r.outcome is Outcome.XFAIL)
+        what = "the strict gate" if run.strict else "every MUST check"
+        parts.append(
+            f"conformant: {what} that applies ran and passed"
+            + (f" ({xfail} accepted as known failures)" if xfail else "")
+        )
+        if run.rerun_of:
+            parts.append(f"this run re-ran the failures of {run.rerun_of}; the other checks passed there")
+    else:
+        parts.append(f"{verdict.text}: " + "; ".join(run.verdict_reasons()))
+    soft = run.non_gating_problems()
+    if soft:
+        parts.append(
+            f"{len(soft)} SHOULD check(s) failed or errored ({_ids([r.id for r in soft])}),"
+            " which does not gate without --strict"
+        )
+    optional = [n for n in run.not_run if not n.counts_against]
+    if optional:
+        parts.append(f"{len(optional)} check(s) not applicable to what was asked (see not_run)")
+    return "; ".join(parts)
 
 
 # -- serialisation ---------------------------------------------------------------------------------
@@ -278,10 +357,19 @@ def _evidence(result: CheckResult) -> list[Exchange]:
     return ordered[:MAX_EXCHANGES]
 
 
+_REPLAY = re.compile(r"[;.]? ?replay: curl .*?(?=(?: \(\+\d+ more\))?$)")
+
+
+def without_replay(text: str) -> str:
+    """A generated check's finding ends with "replay: curl ..."; the report shows that line once,
+    with the exchange it replays, so it is taken out of the prose."""
+    return _REPLAY.sub("", text)
+
+
 EVIDENCE_OUTCOMES = frozenset({Outcome.FAIL, Outcome.ERROR, Outcome.XFAIL, Outcome.XPASS})
 
 
-def check_json(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
+def check_json(result: CheckResult, secrets: tuple[str, ...], gating: bool = True) -> dict[str, Any]:
     req = result.check.requirement
     # Full exchanges where someone has to act on them; a one-line list of requests otherwise,
     # so a passing run's results.json stays small.
@@ -297,14 +385,15 @@ def check_json(result: CheckResult, secrets: tuple[str, ...]) -> dict[str, Any]:
         "section": req.section,
         "statement": req.statement,
         "outcome": result.outcome.value,
-        "message": result.message,
+        "gating": gating,
+        "message": without_replay(result.message) if exchanges else result.message,
         "duration": round(result.duration, 3),
         "observations": list(result.observations),
         "findings": [
             {
                 "expected": f.expected,
                 "got": f.got,
-                "why": f.why,
+                "why": without_replay(f.why) if id(f.exchange) in index else f.why,
                 "exchange": index.get(id(f.exchange)) if f.exchange is not None else None,
             }
             for f in result.findings
@@ -336,20 +425,25 @@ def results_json(run: RunResults) -> dict[str, Any]:
         "preflight_error": run.preflight_error,
         "summary": {
             "verdict": run.verdict.value,
-            "exit_code": run.verdict.exit_code if not run.preflight_error else 3,
+            "exit_code": run.verdict.exit_code,
             "reasons": run.verdict_reasons(),
+            "explanation": run.explanation(),
+            "non_gating": [r.id for r in run.non_gating_problems()],
             "strict": run.strict,
             "total": len(run.results),
             "counts": run.counts(),
             "by_level": by_level,
         },
         "leftovers": [{"path": x.path, "reason": x.reason} for x in run.leftovers],
+        "run_id": run.run_id,
+        "consumer_groups": sorted(run.consumer_groups),
+        "rerun_of": run.rerun_of,
         "not_run": [
             {"id": n.check.id, "reason": n.reason, "counts_against": n.counts_against}
             for n in sorted(run.not_run, key=lambda n: n.check.id)
         ],
         "notes": list(run.notes),
-        "checks": [check_json(r, secrets) for r in run.sorted_results()],
+        "checks": [check_json(r, secrets, run.gating(r)) for r in run.sorted_results()],
     }
     masked: dict[str, Any] = mask(doc, secrets)
     return masked

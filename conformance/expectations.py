@@ -7,6 +7,10 @@ A TOML file::
     reason = "vendor answers 204 to commits; fix scheduled"
     link = "https://tracker.example/PROXY-123"
 
+An entry may name ``api-version = "v1"`` (or ``"v2"``): it then applies to runs of that version
+only. The embedded reference ships its own by-design deviations this way
+(``conformance/data/reference-expectations.toml``), applied to a run with no ``--target``.
+
 A listed check that fails becomes xfail (accepted); one that passes becomes xpass, reported
 loudly and failing the run (exit 1), so a stale entry cannot hide a later regression. Errors and
 skips are left as they are: an expectation covers a known *failure*, not a check that could not run.
@@ -22,11 +26,17 @@ from conformance.errors import UsageError
 from conformance.report.model import CheckResult, Expectation, Outcome
 
 
-def load(path: Path, known_ids: Iterable[str]) -> dict[str, Expectation]:
+def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -> dict[str, Expectation]:
+    """The entries of an expectations file; with `api_version`, only those that apply to it."""
     try:
         raw = tomllib.loads(path.read_text("utf-8"))
     except FileNotFoundError:
         raise UsageError(f"expectations file {path} not found: check the --expectations path") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"expectations file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset"
+            f" {exc.start}): save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise UsageError(f"expectations file {path} cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:
@@ -58,9 +68,14 @@ def load(path: Path, known_ids: Iterable[str]) -> dict[str, Expectation]:
             raise UsageError(f"{where} ({check}): give a 'reason' for the known failure")
         if not isinstance(link, str):
             raise UsageError(f"{where} ({check}): 'link' must be a string")
-        unknown = set(entry) - {"check", "reason", "link"}
+        version = entry.get("api-version", entry.get("api_version"))
+        if version is not None and version not in ("v1", "v2"):
+            raise UsageError(f'{where} ({check}): \'api-version\' must be "v1" or "v2"')
+        unknown = set(entry) - {"check", "reason", "link", "api-version", "api_version"}
         if unknown:
             raise UsageError(f"{where} ({check}): unknown key(s) {', '.join(sorted(unknown))}")
+        if api_version is not None and version is not None and version != api_version:
+            continue
         if check in out:
             raise UsageError(f"{where}: {check} is listed twice")
         out[check] = Expectation(check, reason.strip(), link.strip())

@@ -3,8 +3,11 @@
 In order: the target answers ``GET /topics`` with the version's Accept; the declared
 credentials are accepted (401/403 -> `CredentialsRejected`); every test topic exists, and its
 partition count is read from the target (``GET /topics/{t}``, or ``/topics/{t}/partitions``
-when that does not answer). Each failure is one line that says what failed and what to do;
-the command line turns it into exit 3.
+when that does not answer). For API v2, the v2-only ``GET /topics/{t}/partitions/0/offsets``
+must exist: a v1-only server answers ``GET /topics`` to any Accept but has no such path (Jersey's
+404 with ``error_code`` 404), and testing it as v2 would be a page of failures, not a verdict.
+A v1 run against a v2-only server is caught by the 406 on ``GET /topics``. Each failure is one
+line that says what failed and what to do; the command line turns it into exit 3.
 """
 
 from __future__ import annotations
@@ -77,7 +80,26 @@ def run_preflight(
             f"--single-partition-topic {single_topic} has {partitions[single_topic]} partitions;"
             " give a topic with exactly one partition"
         )
+    if version == "v2":
+        seen.append(_require_v2(client, topic))
     return Preflight(partitions, tuple(seen))
+
+
+def _require_v2(client: TargetClient, topic: str) -> Exchange:
+    """A v2 run needs a v2 server: the offsets path exists on every v2 server and no v1 one."""
+    path = f"/topics/{seg(topic)}/partitions/0/offsets"
+    exchange = client.send("GET", path, headers={"Accept": MEDIA["v2"].generic}, label="preflight: API v2")
+    response = exchange.response
+    if response is None or response.status != 404:
+        return exchange  # an answer, or none: the checks judge it (M6)
+    body = response.json_or_none()
+    code = body.get("error_code") if isinstance(body, dict) else None
+    if code in (40401, 40402, 40403):
+        return exchange  # a v2 server that says the topic or partition is unknown: M6 judges it
+    raise TargetError(
+        f"GET {path} answered 404 (no such path) although topic {topic!r} exists: the target may not"
+        " speak API v2 (a v1-only server); try --api-version v1"
+    )
 
 
 def _count(body: Any) -> int | None:

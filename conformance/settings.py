@@ -9,6 +9,11 @@ Secrets are `Secret` values: their repr is masked, and `Settings.redacted()` (wh
 shows) keeps only whether they were given. Every invalid value raises `UsageError` with one line
 saying what is wrong and how to fix it (exit 2).
 
+With ``--rerun-failed RESULTS.json``, the earlier run's target, API version, topics, budget, seed
+and label are a layer between the environment and the TOML file (like pytest's ``--lf``): the
+re-run tests what the earlier run tested unless a flag or variable says otherwise. Credentials are
+never in a results.json: give them again.
+
 Environment variables: ``KAFKA_REST_URL``, ``KAFKA_REST_API_KEY``, ``KAFKA_REST_BEARER``,
 ``KAFKA_REST_BASIC`` (``user:pass``).
 
@@ -26,6 +31,7 @@ TOML keys are the flag names, with ``-`` or ``_``::
 
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -208,8 +214,10 @@ def load(
         config_path = Path(config_path)
         file_values = _read_toml(config_path, cwd)
     env_values = {name: environ[var] for name, var in ENV.items() if environ.get(var)}
+    rerun_path = given_flags.get("rerun_failed") or file_values.get("rerun_failed")
+    rerun_values = earlier_settings(Path(rerun_path)) if rerun_path is not None else {}
 
-    layers = [("flag", given_flags), ("env", env_values), ("file", file_values)]
+    layers = [("flag", given_flags), ("env", env_values), ("rerun", rerun_values), ("file", file_values)]
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
     # Credentials come whole from the strongest source that declares any.
@@ -237,7 +245,43 @@ def _describe(field_name: str, source: str) -> str:
     if source == "env":
         return ENV[field_name]
     flag = next(k for k, v in ALIASES.items() if v == field_name)
+    if source == "rerun":
+        return f"{flag} (from the --rerun-failed results)"
     return f"--{flag}" if source == "flag" else f"{flag} (config file)"
+
+
+# What a --rerun-failed run takes from the earlier run's settings unless overridden.
+RERUN_FIELDS = ("target", "api_version", "topic", "single_topic", "budget", "seed", "label")
+
+
+def read_results(path: Path) -> dict[str, Any]:
+    """An earlier results.json, or a one-line `UsageError` saying why it cannot be used."""
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"--rerun-failed {path}: file not found") from None
+    except OSError as exc:
+        raise UsageError(f"--rerun-failed {path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise UsageError(
+            f"--rerun-failed {path}: not UTF-8 text: give a results.json written by this suite"
+        ) from None
+    except ValueError:
+        raise UsageError(
+            f"--rerun-failed {path}: not JSON: give a results.json written by this suite"
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
+        raise UsageError(f"--rerun-failed {path}: not a results.json written by this suite")
+    return doc
+
+
+def earlier_settings(path: Path) -> dict[str, Any]:
+    settings = read_results(path).get("settings")
+    if not isinstance(settings, dict):
+        return {}
+    return {
+        k: settings[k] for k in RERUN_FIELDS if isinstance(settings.get(k), (str, int)) and settings[k] != ""
+    }
 
 
 def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
@@ -246,6 +290,11 @@ def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
         raw = tomllib.loads(full.read_text("utf-8"))
     except FileNotFoundError:
         raise UsageError(f"config file {path} not found: check the --config path") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(
+            f"config file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}):"
+            " save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise UsageError(
             f"config file {path} cannot be read ({exc.strerror}): check the --config path"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import tempfile
@@ -31,13 +30,23 @@ from conformance.errors import ConformanceError, TargetError, UsageError
 from conformance.expectations import apply as apply_expectations
 from conformance.expectations import load as load_expectations
 from conformance.preflight import run_preflight
-from conformance.report.model import CheckResult, Expectation, Outcome, RunResults, mask
+from conformance.report.model import CheckResult, Expectation, NotRun, Outcome, RunResults, mask
 from conformance.report.writers import write_all
-from conformance.settings import Settings, load
+from conformance.settings import Settings, load, read_results
 
 REFERENCE_TOPIC = "conformance-p3"
 REFERENCE_SINGLE_TOPIC = "conformance-p1"
 RERUN_OUTCOMES = ("fail", "error", "xpass")
+# The embedded reference's by-design deviations (SHOULD rows it answers as Confluent 5.5 does).
+REFERENCE_EXPECTATIONS = "data/reference-expectations.toml"
+# Preconditions the user chooses to provide or not (README: optional). Without them a check is
+# not applicable, does not gate, and the reports say how to enable it; any other unmet
+# precondition (a 1-partition --topic, a probe that finds something missing) is a gating skip.
+OPTIONAL_NEEDS = {
+    "single-partition-topic": "needs a second topic with exactly one partition: give"
+    " --single-partition-topic NAME to run it",
+}
+_CONSUMER_GROUP = re.compile(r"^/consumers/([^/?]+)$")
 
 
 def catalogue() -> tuple[Check, ...]:
@@ -127,7 +136,7 @@ def handle(args: argparse.Namespace) -> int:
             "note: a secret shorter than 6 characters is masked wherever it appears; output may look garbled"
         )
     try:
-        outcome = execute(settings, console)
+        outcome = execute(settings, console, reference_expectations=True)
     except (ConformanceError, KeyboardInterrupt):
         raise
     except Exception as exc:  # a bug in the suite: one line, the traceback in a file, never on screen
@@ -184,19 +193,123 @@ def default_label(settings: Settings) -> str:
     return parts.hostname + (f"-{parts.port}" if parts.port else "") if parts.hostname else "target"
 
 
+def _rerun_wanted(check: dict[str, Any]) -> bool:
+    """Re-run what did not reach a passing verdict: failures, errors, stale expectations, and
+    skips that gated (a skipped MUST check never had a verdict)."""
+    if check["outcome"] in RERUN_OUTCOMES:
+        return True
+    return bool(check["outcome"] == "skip" and check.get("gating", check.get("level") == "MUST"))
+
+
 def rerun_ids(path: Path) -> tuple[str, ...]:
+    doc = read_results(path)
     try:
-        doc = json.loads(path.read_text("utf-8"))
-        ids = tuple(c["id"] for c in doc["checks"] if c["outcome"] in RERUN_OUTCOMES)
-    except FileNotFoundError:
-        raise UsageError(f"--rerun-failed {path}: file not found") from None
-    except (OSError, ValueError, KeyError, TypeError):
+        ids = tuple(c["id"] for c in doc["checks"] if _rerun_wanted(c))
+    except (KeyError, TypeError):
         raise UsageError(f"--rerun-failed {path}: not a results.json written by this suite") from None
     if not ids:
         raise UsageError(
-            f"--rerun-failed {path}: no failed, errored or xpass checks in it; nothing to re-run"
+            f"--rerun-failed {path}: no failed, errored, xpass or gating skipped checks in it; nothing to re-run"
         )
     return ids
+
+
+def _rerun_selection(
+    path: Path, selected: list[Check], not_run: list[NotRun]
+) -> tuple[list[Check], list[NotRun]]:
+    """Like pytest's --lf: keep what needs re-running; the rest stands on the earlier run's result
+    and does not count against this one, unless the earlier run had left it out too."""
+    wanted = set(rerun_ids(path))
+    doc = read_results(path)
+    earlier = {c.get("id"): c.get("outcome") for c in doc["checks"] if isinstance(c, dict)}
+    earlier_not_run = {
+        n.get("id"): n for n in doc.get("not_run", []) if isinstance(n, dict) and isinstance(n.get("id"), str)
+    }
+    keep: list[Check] = []
+    out = list(not_run)
+    for check in selected:
+        if check.id in wanted:
+            keep.append(check)
+        elif check.id in earlier:
+            out.append(NotRun(check, f"{earlier[check.id]} in {path}; not re-run", counts_against=False))
+        elif check.id in earlier_not_run:
+            before = earlier_not_run[check.id]
+            out.append(
+                NotRun(
+                    check,
+                    f"not run in {path} either ({before.get('reason', '')})",
+                    counts_against=bool(before.get("counts_against", True)),
+                )
+            )
+        else:
+            out.append(NotRun(check, f"not in {path}", counts_against=True))
+    return keep, out
+
+
+def _optional(
+    settings: Settings, selected: list[Check], not_run: list[NotRun]
+) -> tuple[list[Check], list[NotRun]]:
+    """Checks whose optional precondition the user chose not to provide: not applicable."""
+    given = {"single-partition-topic": bool(settings.single_topic) or not settings.target}
+    keep: list[Check] = []
+    out = list(not_run)
+    for check in selected:
+        missing = [
+            need for need in sorted(check.requirement.needs) if need in OPTIONAL_NEEDS and not given[need]
+        ]
+        if missing:
+            out.append(NotRun(check, OPTIONAL_NEEDS[missing[0]], counts_against=False))
+        else:
+            keep.append(check)
+    return keep, out
+
+
+def load_expectations_for(
+    settings: Settings, checks: tuple[Check, ...], reference: bool
+) -> dict[str, Expectation]:
+    """The user's expectations, over the embedded reference's own by-design ones when the run
+    tests the reference (no --target) and `reference` is asked for (the command line does)."""
+    ids = [c.id for c in checks]
+    out: dict[str, Expectation] = {}
+    if reference and not settings.target:
+        path = Path(str(resources.files("conformance").joinpath(REFERENCE_EXPECTATIONS)))
+        out.update(load_expectations(path, ids, settings.api_version))
+    if settings.expectations:
+        out.update(load_expectations(settings.expectations, ids, settings.api_version))
+    return out
+
+
+def created_groups(results: list[CheckResult]) -> list[str]:
+    """Consumer groups the run created: every `POST /consumers/{group}` a target answered 2xx."""
+    from urllib.parse import unquote, urlsplit
+
+    groups: set[str] = set()
+    for result in results:
+        for ex in result.exchanges:
+            if ex.request.method != "POST" or ex.response is None or not 200 <= ex.response.status < 300:
+                continue
+            match = _CONSUMER_GROUP.match(urlsplit(ex.request.url).path.rstrip("/") or "/")
+            if match:
+                groups.add(unquote(match.group(1)))
+    return sorted(groups)
+
+
+def header(settings: Settings, url: str) -> str:
+    """The first line of every run: what is tested, with what."""
+    topics = settings.topic or REFERENCE_TOPIC
+    single = settings.single_topic or (None if settings.target else REFERENCE_SINGLE_TOPIC)
+    topics += f", single-partition {single}" if single else " (no --single-partition-topic)"
+    what = (
+        f"testing {settings.display_target()}"
+        if settings.target
+        else f"no --target: testing the embedded reference server at {url}"
+    )
+    extras = [f"budget {settings.budget}", f"timeout {settings.timeout:g} s"]
+    if settings.strict:
+        extras.append("strict")
+    if settings.rerun_failed:
+        extras.append(f"re-running the failures of {settings.rerun_failed}")
+    return f"{what} (API {settings.api_version}; topics {topics}; {', '.join(extras)})"
 
 
 @contextmanager
@@ -237,10 +350,15 @@ def execute(
     *,
     faults: frozenset[str] = frozenset(),
     write_reports: bool = True,
+    reference_expectations: bool = False,
 ) -> RunOutcome:
-    """One whole run. Raises `UsageError` for a bad setting; everything else ends in results."""
+    """One whole run. Raises `UsageError` for a bad setting; everything else ends in results.
+
+    `reference_expectations`: with no --target, accept the embedded reference's by-design
+    deviations (the command line asks for it; selftest does not, it needs the raw outcomes)."""
     console = console or Console(secrets=settings.secrets())
     console.add_secrets(settings.secrets())
+    console.strict = settings.strict
     started_wall = datetime.now(UTC)
     started = time.monotonic()
     seed = settings.seed if settings.seed is not None else int.from_bytes(os.urandom(4), "big")
@@ -253,20 +371,6 @@ def execute(
             raise UsageError(
                 f"cannot create the report directory {report_dir} ({exc.strerror}): choose another with --report-dir"
             ) from None
-
-    checks = catalogue()
-    expectations = (
-        load_expectations(settings.expectations, [c.id for c in checks]) if settings.expectations else {}
-    )
-    only = settings.only + (rerun_ids(settings.rerun_failed) if settings.rerun_failed else ())
-    selected, not_run = select(
-        checks,
-        settings.api_version,
-        only=only,
-        skip=settings.skip,
-        credentials=settings.credentials().declared,
-        probe_unknown_topic_produce=settings.probe_unknown_topic_produce,
-    )
     run = RunResults(
         suite_version=__version__,
         openapi_digest=openapi_digest(),
@@ -277,31 +381,40 @@ def execute(
         settings=settings.redacted() | {"seed": seed},
         started_at=started_wall.strftime("%Y-%m-%dT%H:%M:%SZ"),
         strict=settings.strict,
-        not_run=not_run,
         secrets=settings.secrets(),
+        rerun_of=str(settings.rerun_failed) if settings.rerun_failed else None,
     )
     crashes: list[str] = []
+    expectations: dict[str, Expectation] = {}
+    # From here on a Ctrl-C, however early (the slow import of the checks, the reference starting,
+    # the preflight), still writes results.json marked interrupted.
     try:
+        checks = catalogue()
+        expectations = load_expectations_for(settings, checks, reference_expectations)
+        selected, not_run = select(
+            checks,
+            settings.api_version,
+            only=settings.only,
+            skip=settings.skip,
+            credentials=settings.credentials().declared,
+            probe_unknown_topic_produce=settings.probe_unknown_topic_produce,
+        )
+        selected, not_run = _optional(settings, selected, not_run)
+        if settings.rerun_failed:
+            selected, not_run = _rerun_selection(settings.rerun_failed, selected, not_run)
+        run.not_run = not_run
         with _embedded(settings, faults, crashes) as url:
             assert url is not None
+            console.say(header(settings, url))
             if not settings.target:
-                console.say(
-                    f"no --target: testing the embedded reference server at {url}"
-                    f" (API {settings.api_version}, topics {settings.topic or REFERENCE_TOPIC},"
-                    f" {settings.single_topic or REFERENCE_SINGLE_TOPIC})"
-                )
                 run.target_url = f"{url} (embedded reference server)"
             _run_against(url, settings, run, selected, seed, console, expectations)
     except KeyboardInterrupt:
         run.interrupted = True
     run.duration = time.monotonic() - started
     apply_expectations(run.results, expectations)
+    run.consumer_groups = created_groups(run.results)
     paths = write_all(run, report_dir) if write_reports else []
-    if run.preflight_error:
-        console.say(f"preflight failed: {run.preflight_error}")
-        for path in paths:
-            console.say(f"report: {path}")
-        return RunOutcome(run, 3, paths, tuple(crashes))
     console.summary(run, paths)
     if crashes:
         console.say(f"the embedded reference server raised {len(crashes)} exception(s), first: {crashes[0]}")
@@ -328,13 +441,14 @@ def _run_against(
         except TargetError as exc:
             run.preflight_error = str(exc)
             return
+        run.run_id = new_run_id()
         target = Target(
             client,
             settings.api_version,
             topic,
             single,
             pre.partitions,
-            new_run_id(),
+            run.run_id,
             seed,
             settings.budget,
             settings.probe_unknown_topic_produce,

@@ -38,7 +38,7 @@ def outcomes(doc: dict) -> dict[str, str]:  # type: ignore[type-arg]
 def test_expectations_turn_known_failures_into_xfail_and_stale_ones_into_xpass(tmp_path: Path) -> None:
     code, doc, console = run(tmp_path, "plain")
     assert code == 1 and outcomes(doc) == {"S-001": "pass", "S-002": "fail", "S-003": "pass"}
-    assert "FAIL  S-002 [MUST]" in console
+    assert "FAIL  S-002 [MUST] M1: " in console
 
     known = tmp_path / "known.toml"
     known.write_text(
@@ -53,7 +53,8 @@ def test_expectations_turn_known_failures_into_xfail_and_stale_ones_into_xpass(t
     code, doc, console = run(tmp_path, "xpass", expectations=known)
     assert code == 1 and outcomes(doc)["S-001"] == "xpass"
     assert (
-        "XPASS S-001 [MUST] listed as a known failure (was broken) but it passed: remove the entry" in console
+        "XPASS S-001 [MUST] M1: listed as a known failure (was broken) but it passed: remove the entry"
+        in console
     )
     assert "stale expectation(s), now passing: S-001" in console
 

@@ -30,7 +30,7 @@ def test_failures_print_as_they_happen_and_secrets_are_masked() -> None:
     console.finished(failed)
     console.finished(CheckResult(check("C-002", passing), "v1", Outcome.PASS))
     text = out.getvalue()
-    assert text == "FAIL  C-001 [MUST] sent X-Auth-Token [REDACTED], got 200\n"
+    assert text == "FAIL  C-001 [MUST] M1: sent X-Auth-Token [REDACTED], got 200\n"
     assert "\r" not in text and "\x1b" not in text
 
 

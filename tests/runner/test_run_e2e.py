@@ -87,7 +87,9 @@ def test_nothing_listening_is_exit_3_fast(tmp_path: Path) -> None:
     outcome = execute(quick(tmp_path / "a", target=f"http://127.0.0.1:{port}", topic="t"), console)
     assert time.monotonic() - began < 3, "preflight against a closed port must fail at once"
     assert outcome.exit_code == 3
-    assert re.search(r"^preflight failed: .*did not answer GET /topics", out.getvalue(), re.M)
+    assert re.search(
+        r"^could not test \(exit 3\): preflight failed: .*did not answer GET /topics", out.getvalue(), re.M
+    )
 
     # The same through the command line: exit 3, one line, no traceback, results.json says why.
     proc = subprocess.run(
@@ -107,7 +109,10 @@ def test_nothing_listening_is_exit_3_fast(tmp_path: Path) -> None:
     )
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert re.search(r"preflight failed: .*did not answer GET /topics .*connect", proc.stdout)
+    assert re.search(
+        r"could not test \(exit 3\): preflight failed: .*did not answer GET /topics .*connect", proc.stdout
+    )
+    assert proc.stdout.count("did not answer GET /topics") == 1, "the preflight message is said once"
     doc = validate(tmp_path / "b" / "results.json")
     assert doc["summary"]["exit_code"] == 3
     assert "did not answer GET /topics" in doc["preflight_error"]

@@ -1,7 +1,8 @@
 """The command line: argument parsing and nothing else. Each subcommand lives in its own module.
 
 Exit codes (design.md): 0 conformant, 1 non-conformant or incomplete, 2 usage or configuration
-error, 3 target unreachable or credentials rejected before checks could run.
+error, 3 could not test (target unreachable, credentials rejected, topics missing or API version
+not spoken) before checks could run.
 """
 
 from __future__ import annotations

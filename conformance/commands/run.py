@@ -63,7 +63,8 @@ def register(sub: Any) -> tuple[str, Handler]:
         help="run the conformance checks against a target (default: the embedded reference server)",
         description="Run the conformance checks. With no --target, the embedded reference server is started "
         "on 127.0.0.1 and tested. Exit: 0 conformant, 1 non-conformant/incomplete/stale expectation, "
-        "2 usage or configuration error, 3 target unreachable or credentials rejected.",
+        "2 usage or configuration error, 3 could not test (target unreachable, credentials rejected, "
+        "topics missing, API version not spoken).",
     )
     t = p.add_argument_group("target")
     t.add_argument("--target", metavar="URL", help="base URL of the Kafka REST proxy (env KAFKA_REST_URL)")
@@ -73,7 +74,7 @@ def register(sub: Any) -> tuple[str, Handler]:
         "--single-partition-topic",
         dest="single_topic",
         metavar="NAME",
-        help="existing topic with 1 partition",
+        help="optional existing topic with 1 partition; without it V1C-011 is not applicable",
     )
     a = t.add_mutually_exclusive_group()
     a.add_argument("--api-key", metavar="KEY", help="sent as X-Auth-Token (env KAFKA_REST_API_KEY)")
@@ -95,11 +96,20 @@ def register(sub: Any) -> tuple[str, Handler]:
     )
     r.add_argument("--timeout", type=str, metavar="S", help="per-request timeout in seconds (default 10)")
     r.add_argument("--jobs", type=str, metavar="N", help="checks run at once (default 8)")
-    r.add_argument("--strict", action="store_true", default=None, help="SHOULD failures fail the run too")
+    r.add_argument(
+        "--strict",
+        action="store_true",
+        default=None,
+        help="SHOULD failures fail the run too (else: not gating)",
+    )
     r.add_argument("--only", action="append", metavar="AREA|ID", help="run only these areas or checks")
     r.add_argument("--skip", action="append", metavar="AREA|ID", help="leave out these areas or checks")
     r.add_argument("--expectations", metavar="FILE", help="TOML file of known failures (xfail)")
-    r.add_argument("--rerun-failed", metavar="RESULTS.json", help="run only the checks that failed there")
+    r.add_argument(
+        "--rerun-failed",
+        metavar="RESULTS.json",
+        help="like pytest --lf: re-run what failed there, on the same target, version and topics",
+    )
     r.add_argument(
         "--probe-unknown-topic-produce",
         action="store_true",

@@ -303,9 +303,10 @@ def own_records(exchange: Exchange, count: int) -> list[Sent]:
     if len(mine) != count:
         body = body_of(exchange)
         entries = body.get("offsets") if isinstance(body, dict) else None
+        offsets = [e.get("offset") if isinstance(e, dict) else e for e in entries or []]
         raise SetupFailed(
-            f"setup: the produce of the check's {count} record(s) reported {str(entries)[:160]}: not "
-            "an offset to read from. A false offset is P4 (PROD-004), not judged here"
+            f"setup: the produce of the check's {count} record(s) reported no offset to read them at: "
+            f"a false offset is P4 (PROD-004), not judged here; offsets {str(offsets)[:80]}"
         )
     return mine
 

@@ -330,6 +330,17 @@ async def _seek_beginning_ignored(call: Call) -> Answer | None:
     return None
 
 
+async def _seek_always_refused(call: Call) -> Answer | None:
+    # As Karapace answers a seek sent right after assign, but for good: no seek is ever taken.
+    if (
+        _is(call, "POST", "positions")
+        or _is(call, "POST", "positions", "beginning")
+        or _is(call, "POST", "positions", "end")
+    ):
+        return _error(call, 409, 40903, "Partition is unassigned")
+    return None
+
+
 async def _topic_pattern_refused(call: Call) -> Answer | None:
     body = request_json(call)
     if _is(call, "POST", "subscription") and isinstance(body, dict) and "topic_pattern" in body:
@@ -740,6 +751,16 @@ FAULTS = (
         caught_by=("V2C-022",),
         subtle=True,
         hooks={"request": _seek_beginning_ignored},
+    ),
+    Fault(
+        id="consumers-v2-seek-always-refused",
+        area="consumers",
+        description="every seek (positions, beginning, end) answers 409/40903 'is unassigned', however "
+        "long after the assignment: only D18 breaks; checks that seek as setup end as error",
+        versions=ONLY_V2,
+        rows=("D18",),
+        caught_by=("V2C-022",),
+        hooks={"request": _seek_always_refused},
     ),
     Fault(
         id="consumers-v2-topic-pattern-unsupported",

@@ -56,6 +56,11 @@ def _offsets_plus_one(call: Call, topic: str, entries: list[dict[str, Any]]) -> 
     return [{**e, "offset": e["offset"] + 1} if isinstance(e.get("offset"), int) else e for e in entries]
 
 
+def _offsets_minus_one(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Karapace's -1 (§5.2) for every record, not only empty values.
+    return [{**e, "offset": -1} if e.get("error_code") is None else e for e in entries]
+
+
 def _shift_from_third(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # Subtle: batches of one or two records are right; only the third and later entries lie.
     return [
@@ -397,6 +402,16 @@ FAULTS = (
         rows=("P4",),
         caught_by=("PROD-004",),
         hooks={"produce_result": _offsets_plus_one},
+    ),
+    Fault(
+        id="produce-offset-always-minus-one",
+        area="produce",
+        description="every successful record is reported at offset -1 (stored correctly): P4 only; "
+        "checks that read their own records back by offset end as error naming P4",
+        versions=BOTH,
+        rows=("P4",),
+        caught_by=("PROD-004",),
+        hooks={"produce_result": _offsets_minus_one},
     ),
     Fault(
         id="produce-offset-shift-third-record",

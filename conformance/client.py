@@ -32,12 +32,16 @@ _UNSET: Any = object()
 _HTTPX_DEFAULTS_TO_DROP = ("accept",)
 
 # Requests a target never gets two of at once, per API version ("METHOD /path"). Confluent 5.5's
-# v1 consumer read takes a lock on one pool thread and may release it on another when reads
-# overlap (upstream kafka-rest issue 584, seen in the lab): the read answers 500/50002 and the
-# instance's commit and DELETE hang for good. Sequential clients never see it, so v1 consumer
-# reads are sent one at a time, whichever check or layer sends them.
+# v1 consumer read takes a lock on one thread of a pool it shares with commits and is re-run
+# every 50 ms on whichever thread is idle; when another read or a commit overlaps it, it moves
+# threads, the unlock throws (upstream kafka-rest issue 584, seen in the lab): the read answers
+# 500/50002 and the instance's commit and DELETE hang for good. Sequential clients never see it,
+# so v1 consumer reads and commits go one at a time, whichever check or layer sends them.
 ONE_AT_A_TIME: dict[str, re.Pattern[str]] = {
-    "v1": re.compile(r"GET (?:/[^/]+)*/consumers/[^/]+/instances/[^/]+/topics/[^/]+"),
+    "v1": re.compile(
+        r"GET (?:/[^/]+)*/consumers/[^/]+/instances/[^/]+/topics/[^/]+"
+        r"|POST (?:/[^/]+)*/consumers/[^/]+/instances/[^/]+/offsets"
+    ),
 }
 
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from conformance.checks.api import KafkaRest
 from conformance.checks.model import Check, Judgement
 from conformance.client import Credentials, RecordingClient, TargetClient
-from conformance.errors import CheckSkipped, UsageError
+from conformance.errors import CheckSkipped, SetupFailed, UsageError
 from conformance.exchange import Exchange
 from conformance.media import MEDIA
 from conformance.preflight import run_preflight
@@ -208,7 +208,12 @@ def run_check(check: Check, target: Target) -> CheckResult:
         exchanges = list(ctx.client.exchanges)
         lost = _transport_failures(exchanges)
         # A probe that tripped over a missing response: say which request, not the Python error.
-        message = lost[-1].describe() if lost else f"the check raised {type(exc).__name__}: {exc}"
+        if lost:
+            message = lost[-1].describe()
+        elif isinstance(exc, SetupFailed):
+            message = str(exc)  # the check's own setup did not take effect: its reason, plainly
+        else:
+            message = f"the check raised {type(exc).__name__}: {exc}"
         return CheckResult(
             check, version, Outcome.ERROR, _one_line(message), time.perf_counter() - started,
             observations=list(ctx.api.notes), exchanges=exchanges, traceback=tb.format_exc(),

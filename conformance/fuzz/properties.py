@@ -9,6 +9,7 @@ tombstones to a topic of a target not known to store them.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from hypothesis import given, seed
@@ -115,15 +116,18 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
             ex,
         )
         first = offsets[0]
+        # Strictly increasing, not contiguous: the round trip runs beside other checks that write
+        # to the same partition, and Confluent interleaves concurrent producers within one
+        # request (lab, 5.5.0 v1); contiguity is PROD-003's, which runs alone.
         _check(
-            offsets == list(range(first, first + len(batch))),
-            f"{len(batch)} contiguous offsets (P3)",
+            all(a < b for a, b in itertools.pairwise(offsets)),
+            f"{len(batch)} strictly increasing offsets (P3)",
             str(offsets),
             ex,
         )
         got: list[Any] = []
         if version == "v1":
-            read = api.messages(topic, partition, first, count=len(batch))
+            read = api.messages(topic, partition, first, count=offsets[-1] - first + 1)
             got = _records_list(read, "S3")
         else:
             path = consumer(api)
@@ -140,7 +144,7 @@ def run_roundtrip(ctx: CheckContext) -> Judgement:
                 ]
                 if len(got) >= len(batch):
                     break
-        got = got[: len(batch)]
+        got = [r for r in got if isinstance(r, dict) and r.get("offset") in offsets][: len(batch)]
         _check(
             [r.get("offset") for r in got] == offsets,
             f"records at offsets {offsets} read back in order (P4)",

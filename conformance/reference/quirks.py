@@ -67,36 +67,55 @@ async def _seek_refused_after_assign(call: Call) -> Answer | None:
     return None
 
 
-# -- Confluent 5.5.0 v1: concurrent consumer reads trip a lock bug (kafka-rest issue 584) --------
+# -- Confluent 5.5.0 v1: overlapping consumer work trips a lock bug (kafka-rest issue 584) ------
+#
+# A v1 read takes its instance's ReentrantLock on one thread of the consumer pool (a cached pool,
+# shared with commits) and is re-run every 50 ms until it finishes, on whichever thread is idle.
+# Alone, the same thread takes it back; when another read or a commit is running, the read moves
+# to another thread, its unlock throws IllegalMonitorStateException, the read answers 500/50002
+# and the lock is never released (lab 2026-12-07; kafka-rest 5.5.0 ConsumerReadTask,
+# ConsumerManager).
 
-STALE_READ_S = 15.0
+STALE_OP_S = 15.0
+_V1_COMMIT = re.compile(_INSTANCE + r"/offsets")
+_KAFKA_ERROR_NULL = {"error_code": 50002, "message": "Kafka error: null"}
 
 
-async def _v1_concurrent_read_request(call: Call) -> Answer | None:
-    in_flight: dict[int, float] = call.shared.setdefault("quirk-v1-reads", {})
+async def _v1_overlap_request(call: Call) -> Answer | None:
+    in_flight: dict[int, tuple[float, bool]] = call.shared.setdefault("quirk-v1-ops", {})
+    doomed: set[int] = call.shared.setdefault("quirk-v1-doomed", set())
     stuck: set[tuple[str, str]] = call.shared.setdefault("quirk-v1-stuck", set())
     m = _INSTANCE_ANY.fullmatch(call.path)
     if m is None:
         return None
-    key = _instance_key(m)
-    if key in stuck and call.method in ("DELETE", "POST"):
+    if _instance_key(m) in stuck and call.method in ("DELETE", "POST"):
         # The read task's lock is never released: commit and DELETE of that instance wait forever.
         await call.hang()
         return None
-    if call.method != "GET" or not _V1_READ.fullmatch(call.path):
+    is_read = call.method == "GET" and bool(_V1_READ.fullmatch(call.path))
+    is_commit = call.method == "POST" and bool(_V1_COMMIT.fullmatch(call.path))
+    if not (is_read or is_commit):
         return None
     now = time.monotonic()
-    busy = any(now - started < STALE_READ_S for started in in_flight.values())
-    in_flight[id(call)] = now
-    if busy:
-        stuck.add(key)
-        in_flight.pop(id(call), None)
-        return json_answer(call, 500, {"error_code": 50002, "message": "Kafka error: null"})
+    live = {op: read for op, (started, read) in in_flight.items() if now - started < STALE_OP_S}
+    if is_read and live:
+        stuck.add(_instance_key(m))
+        return json_answer(call, 500, _KAFKA_ERROR_NULL)
+    if is_commit:
+        doomed.update(op for op, read in live.items() if read)  # the running reads move threads
+    doomed.discard(id(call))  # an id left by a read that never got its answer
+    in_flight[id(call)] = (now, is_read)
     return None
 
 
-def _v1_concurrent_read_response(call: Call, answer: Answer) -> Answer:
-    call.shared.get("quirk-v1-reads", {}).pop(id(call), None)
+def _v1_overlap_response(call: Call, answer: Answer) -> Answer:
+    call.shared.get("quirk-v1-ops", {}).pop(id(call), None)
+    doomed: set[int] = call.shared.get("quirk-v1-doomed", set())
+    if id(call) in doomed:
+        doomed.discard(id(call))
+        if m := _INSTANCE_ANY.fullmatch(call.path):
+            call.shared.setdefault("quirk-v1-stuck", set()).add(_instance_key(m))
+        return json_answer(call, 500, _KAFKA_ERROR_NULL)
     return answer
 
 
@@ -134,12 +153,12 @@ QUIRKS: tuple[Quirk, ...] = (
     ),
     Quirk(
         id="v1-concurrent-read-stuck",
-        description="a v1 consumer read while another is in flight answers 500/50002 'Kafka error: "
-        "null', and that instance's commit and DELETE then never answer",
+        description="a v1 consumer read that overlaps another read or a commit answers 500/50002 "
+        "'Kafka error: null', and that instance's commit and DELETE then never answer",
         observed="Confluent kafka-rest 5.5.0 v1, lab 2026-12-07 (upstream kafka-rest issue 584: "
         "IllegalMonitorStateException in ConsumerTopicState.unlock)",
         versions=V1,
-        hooks={"request": _v1_concurrent_read_request, "response": _v1_concurrent_read_response},
+        hooks={"request": _v1_overlap_request, "response": _v1_overlap_response},
     ),
     Quirk(
         id="v1-rebalance-redelivers",

@@ -8,7 +8,7 @@ SERVER="${1:?usage: acceptance.sh SERVER OUT_ROOT [STANDARD_RUNS [QUICK_RUNS]]}"
 N_STD="${3:-5}"; N_QUICK="${4:-5}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-run() { "$HERE/run-live.sh" "$SERVER" "$@" > /dev/null 2>&1; echo "$SERVER $(basename "$1") exit $?" >&2; }
+run() { "$HERE/run-live.sh" "$SERVER" "$@" > /dev/null 2>&1; local rc=$?; echo "$SERVER $(basename "$1") exit $rc" >&2; }
 for i in $(seq 1 "$N_STD"); do run "$OUT/$SERVER/standard-$i" --budget standard; done
 for i in $(seq 1 "$N_QUICK"); do run "$OUT/$SERVER/quick-$i" --budget quick; done
 run "$OUT/$SERVER/deep-1" --budget deep

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,38 @@ def test_quick_suite_is_conformant_with_every_quirk(tmp_path: Path) -> None:
         if process.returncode != 0:
             problems.append(f"{version}: exit {process.returncode}\n{outputs[version][-2000:]}")
     assert not problems, "with the quirks on:\n" + "\n".join(problems)
+
+
+def _overlapping_read_and_commit(url: str, api_version: str | None) -> list[int | None]:
+    """Two v1 consumers; one reads (held 1 s) while the other commits, from two threads."""
+    import threading
+
+    from conformance.checks.api import KafkaRest, instance_path
+    from conformance.client import TargetClient
+
+    with TargetClient(url, timeout=5, api_version=api_version) as client:
+        api = KafkaRest(client.recorder(), "v1")
+        paths = []
+        for group in ("overlap-a", "overlap-b"):
+            made = api.create_consumer(group, {"format": "binary"})
+            paths.append(instance_path(group, made.response.json_or_none()["instance_id"]))  # type: ignore[union-attr]
+        statuses: list[int | None] = []
+        read = threading.Thread(
+            target=lambda: statuses.append(api.v1_read(paths[0], "conformance-p3").status)
+        )
+        read.start()
+        time.sleep(0.2)  # the read is held by the quirk; the commit overlaps it
+        statuses.append(api.v1_commit(paths[1]).status)
+        read.join()
+        return statuses
+
+
+def test_a_commit_overlapping_a_v1_read_trips_the_lock_quirk_unless_serialised() -> None:
+    # Live (Confluent 5.5.0 v1, 2026-12-07): with reads already one at a time, NEG-012 still
+    # errored in 4 of 5 runs: a commit of another check ran on the consumer pool while the read
+    # waited, the read moved threads and answered 500/50002. Commits now queue behind reads.
+    config = ReferenceConfig(api_version="v1", quirks=frozenset({"v1-concurrent-read-stuck", "reads-held"}))
+    with serve_in_thread(config) as server:
+        assert 500 in _overlapping_read_and_commit(server.url, api_version=None)
+    with serve_in_thread(config) as server:
+        assert 500 not in _overlapping_read_and_commit(server.url, api_version="v1")

@@ -348,15 +348,30 @@ def judge_explicit_partition(produces: Sequence[Exchange]) -> Judgement:
     return j
 
 
+def _one_entry_per_record(j: Judgement, produce: Exchange, entries: int) -> bool:
+    """The precondition of judging entries one by one: the answer has one per record sent.
+    Without it a partition or offset comparison would read "expected X; got X"."""
+    records = len(sent_records(produce))
+    return j.require(
+        entries == records,
+        f"one offsets entry per record: {records}",
+        f"{entries} entries for {records} records",
+        "clients match entries to records by position (P1)",
+        produce,
+    )
+
+
 def judge_same_key(produce: Exchange) -> Judgement:
     """P6: records with one key and no partition share one partition (which one: recorded)."""
     j = Judgement()
     if not judge_answer(j, produce, (200,), NOT_ASSERTED, "P6 needs a successful produce"):
         return j
     partitions = [e.get("partition") for e in entries_of(produce) or [] if isinstance(e, dict)]
+    if not _one_entry_per_record(j, produce, len(partitions)):
+        return j
     distinct: list[int] = sorted({int(p) for p in partitions if is_int(p)})
     j.require(
-        len(distinct) == 1 and len(partitions) == len(sent_records(produce)),
+        len(distinct) == 1,
         "every record with the same key in one partition",
         f"partitions {partitions}",
         "per-key ordering (and compaction) depends on one key always landing in one partition",
@@ -378,8 +393,10 @@ def judge_partition_produce(produces: Sequence[Exchange]) -> Judgement:
         wanted = path_partition(produce)
         entries = entries_of(produce) or []
         actual = [e.get("partition") if isinstance(e, dict) else None for e in entries]
+        if not _one_entry_per_record(j, produce, len(actual)):
+            continue
         j.require(
-            all(p == wanted for p in actual) and len(actual) == len(sent_records(produce)),
+            all(p == wanted for p in actual),
             f"every entry in partition {wanted}",
             f"partitions {actual}",
             "the path names the partition the records must go to",

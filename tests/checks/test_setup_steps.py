@@ -94,3 +94,19 @@ def test_checks_that_need_contiguous_offsets_run_alone() -> None:
     alone = {c.id for batch, together in batches if not together for c in batch}
     for check_id in CONTIGUITY:
         assert check_id in alone and check_id not in concurrent, check_id
+
+
+def test_a_dropped_entry_is_named_not_contradicted() -> None:
+    # Issue 17 point 7: under produce-last-record-dropped, PROD-006 and PROD-007 said
+    # "expected every entry in partition 0; got partitions [0, 0, 0]".
+    from conformance.checks.registry import by_id
+    from conformance.engine import open_target, run_check
+    from conformance.reference.server import ReferenceConfig, serve_in_thread
+
+    config = ReferenceConfig(api_version="v2", faults=frozenset({"produce-last-record-dropped"}))
+    with serve_in_thread(config) as server, open_target(server.url, "v2") as target:
+        for check_id in ("PROD-006", "PROD-007"):
+            result = run_check(by_id(check_id), target)
+            assert result.outcome.value == "fail", (check_id, result.message)
+            assert "entries for" in result.message and "records" in result.message, result.message
+            assert "partitions [" not in result.message, result.message

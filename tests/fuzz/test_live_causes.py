@@ -284,6 +284,9 @@ def test_generated_lists_and_consumer_config_stay_where_section_8_fixes_the_outc
     for draft in _drafts("v2", "createConsumer", facts):
         if isinstance(draft.body, dict) and "consumer.request.timeout.ms" in draft.body:
             assert 0 <= draft.body["consumer.request.timeout.ms"] <= 300000
+        if isinstance(draft.body, dict) and "fetch.min.bytes" in draft.body:
+            # Karapace 3.16 live: {"fetch.min.bytes":148740803} -> 500 (librdkafka 1..100000000)
+            assert 1 <= draft.body["fetch.min.bytes"] <= 100_000_000
     for op_id in ("assign", "seekToEnd", "seek", "subscribe", "getCommittedOffsets"):
         op = next(o for o in operations("v2") if o.operation_id == op_id)
         r = rule("v2", op.method, op.path)

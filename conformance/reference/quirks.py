@@ -135,11 +135,28 @@ async def _reads_held(call: Call) -> Answer | None:
 
 def _v1_rebalance_rewinds(call: Call, instance: Any, answer: dict[str, Any]) -> dict[str, Any]:
     members: dict[str, list[Any]] = call.shared.setdefault("quirk-v1-members", {})
+    late: set[tuple[str, str]] = call.shared.setdefault("quirk-v1-late-rewind", set())
     group = members.setdefault(instance.group, [])
     for member in group:
         member.positions.clear()  # resume at the committed offset: uncommitted records come again
     group.append(instance)
+    if len(group) > 1:
+        # ZooKeeper rebalances take seconds: every member, the new one too, is rewound once more
+        # after its next read, so that read's records come again (live, FUZZ-STATEFUL on 5.5).
+        late.update((member.group, member.name) for member in group)
     return answer
+
+
+def _v1_rebalance_late(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    late: set[tuple[str, str]] = call.shared.get("quirk-v1-late-rewind", set())
+    m = _INSTANCE_ANY.fullmatch(call.path)
+    if source != "v1-consumer" or m is None or _instance_key(m) not in late:
+        return records
+    late.discard(_instance_key(m))
+    for member in call.shared.get("quirk-v1-members", {}).get(m["group"], []):
+        if member.name == m["instance"]:
+            member.positions.clear()
+    return records
 
 
 QUIRKS: tuple[Quirk, ...] = (
@@ -163,11 +180,12 @@ QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         id="v1-rebalance-redelivers",
         description="when a v1 instance joins a group, every other member of it resumes at the "
-        "committed offset: records read but not committed are delivered again (at-least-once)",
+        "committed offset, and every member once more after its next read (a rebalance done "
+        "seconds later): records read but not committed are delivered again (at-least-once)",
         observed="Confluent kafka-rest 5.5.0 v1, lab 2026-12-07 (FUZZ-STATEFUL: a second member "
         "joined and the first read its uncommitted records again from 0)",
         versions=V1,
-        hooks={"consumer_created": _v1_rebalance_rewinds},
+        hooks={"consumer_created": _v1_rebalance_rewinds, "read_records": _v1_rebalance_late},
     ),
     Quirk(
         id="reads-held",

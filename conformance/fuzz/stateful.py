@@ -102,6 +102,10 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             if shared.failed_at is not None and time.monotonic() - shared.failed_at > shared.shrink_seconds:
                 reject()  # shrinking has had its time: the last failure seen is the evidence
             shared.runs += 1
+            # A group of its own per sequence: a v1 (ZooKeeper) rebalance lands seconds after the
+            # membership change, so the deletes of one sequence must not rewind the next one's
+            # members. Numbered in order, so a seed still names the same groups.
+            self.group = f"{group}{shared.runs}"
             self.rec = RecordingClient(ctx.client.target)
             self.api = KafkaRest(self.rec, version)
             self.model: dict[tuple[str, int], dict[int, Record]] = {}
@@ -198,7 +202,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 self._compare(tp, got, wanted, ex)
             else:
                 name = self._create()
-                path = instance_path(group, name)
+                path = instance_path(self.group, name)
                 self._ok(self.api.assign(path, [tp]), (204,), "assign")
                 self._ok(self.api.seek(path, [(tp[0], tp[1], start)]), (204,), "seek after assign")
                 collected: list[Any] = []
@@ -246,7 +250,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 body["auto.offset.reset"] = "smallest"
             else:
                 body.update({"auto.offset.reset": "earliest", "auto.commit.enable": "false"})
-            ex = create_consumer(self.api, group, body)
+            ex = create_consumer(self.api, self.group, body)
             data = self._ok(ex, (200,), "create consumer")
             self._require(
                 isinstance(data, dict) and data.get("instance_id") == name,
@@ -254,7 +258,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                 str(data),
                 ex,
             )
-            ctx.cleanup(instance_path(group, name))
+            ctx.cleanup(instance_path(self.group, name))
             self.live.add(name)
             self.membership += 1  # a v1 member joined: the group rebalances
             self.joins += 1
@@ -270,7 +274,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             if name not in self.live:
                 return
             chosen = data.draw(st.lists(st.sampled_from(tps), min_size=1, max_size=len(tps), unique=True))
-            self._ok(self.api.assign(instance_path(group, name), chosen), (204,), "assign")
+            self._ok(self.api.assign(instance_path(self.group, name), chosen), (204,), "assign")
             self.assigned[name] = chosen
             # a new assignment starts from the committed offset or the reset policy: no history
             self.positions = {k: v for k, v in self.positions.items() if k[0] != name}
@@ -283,14 +287,14 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             tp = data.draw(st.sampled_from(self.assigned[name]))
             known = sorted(self.model.get(tp, {}))
             offset = data.draw(st.sampled_from(known)) if known else 0
-            self._ok(self.api.seek(instance_path(group, name), [(tp[0], tp[1], offset)]), (204,), "seek")
+            self._ok(self.api.seek(instance_path(self.group, name), [(tp[0], tp[1], offset)]), (204,), "seek")
             self.positions[(name, tp)] = offset - 1
 
         @rule(name=instances)
         def read(self, name: str) -> None:
             if name not in self.live:
                 return
-            path = instance_path(group, name)
+            path = instance_path(self.group, name)
             if version == "v1":
                 ex = self.api.v1_read(path, ctx.topic)
             else:
@@ -319,8 +323,11 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
             )
             self.read_in[name] = self.membership
             for tp, offs in by_tp.items():
+                # During a v1 rebalance one answer may even hold a partition's uncommitted records
+                # twice (live 5.5: 76..99, 76, 77, ...: the old fetcher restarts at the committed
+                # offset while its buffer still drains), so order is judged only without one.
                 self._require(
-                    offs == sorted(offs) and len(set(offs)) == len(offs),
+                    rebalanced or (offs == sorted(offs) and len(set(offs)) == len(offs)),
                     "offsets in order, each once",
                     str(offs),
                     ex,
@@ -331,7 +338,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                     # committed offset, so uncommitted records come again (at-least-once)
                     floor = self.committed.get(tp)
                     self._require(
-                        floor is None or offs[0] > floor,
+                        floor is None or min(offs) > floor,
                         f"after a rebalance, offsets after the committed {floor} (no committed record again)",
                         str(offs),
                         ex,
@@ -352,13 +359,13 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
                         f"{offs}; never returned: {lost}",
                         ex,
                     )
-                self.positions[(name, tp)] = offs[-1]
+                self.positions[(name, tp)] = max(offs)
 
         @rule(name=instances)
         def commit(self, name: str) -> None:
             if name not in self.live:
                 return
-            path = instance_path(group, name)
+            path = instance_path(self.group, name)
             if version == "v1":
                 answer = self._ok(self.api.v1_commit(path), (200,), "commit")
                 for entry in answer if isinstance(answer, list) else []:
@@ -383,7 +390,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
         def delete(self, name: str) -> None:
             if name not in self.live:
                 return
-            path = instance_path(group, name)
+            path = instance_path(self.group, name)
             self._ok(self.api.delete_consumer(path), (204,), "delete")
             self.live.discard(name)
             self.membership += 1  # a v1 member left: the group rebalances
@@ -408,7 +415,7 @@ def build_machine(ctx: CheckContext, shared: Shared, run_id_suffix: str) -> type
 
         def teardown(self) -> None:
             for name in list(self.live):
-                self.api.delete_consumer(instance_path(group, name))
+                self.api.delete_consumer(instance_path(self.group, name))
             self.live.clear()
 
     return KafkaSequences

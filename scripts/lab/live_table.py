@@ -9,6 +9,7 @@ rows that failed, any MUST check that did not pass, and wall time (from run-info
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -28,9 +29,13 @@ def row(report_dir: Path) -> str:
         return f"{c.get('pass', 0)}/{c.get('fail', 0)}/{c.get('error', 0)}"
 
     checks = doc["checks"]
-    should_rows = sorted(
-        {r for c in checks if c["level"] == "SHOULD" and c["outcome"] == "fail" for r in c["rows"][:1]}
-    )
+
+    def failed_row(check: dict) -> str:
+        # a generated negative check names the row its case broke: "invalid request (B4)"
+        named = re.search(r"invalid request \((\w+)\)", check.get("message") or "")
+        return named.group(1) if named else check["rows"][0]
+
+    should_rows = sorted({failed_row(c) for c in checks if c["level"] == "SHOULD" and c["outcome"] == "fail"})
     must_bad = [
         f"{c['id']} ({c['outcome']})"
         for c in checks

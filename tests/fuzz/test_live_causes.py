@@ -348,7 +348,9 @@ def test_the_rebalance_quirk_redelivers() -> None:
         first = c.get("/consumers/g/instances/a/topics/conformance-p1", headers={"Accept": B1}).json()
         c.post("/consumers/g", content=b'{"name":"b","auto.offset.reset":"smallest"}', headers=h)
         again = c.get("/consumers/g/instances/a/topics/conformance-p1", headers={"Accept": B1}).json()
-    assert [r["offset"] for r in first] == [0, 1] == [r["offset"] for r in again]
+    assert [r["offset"] for r in first] == [0, 1]
+    # rewound at the join, and the answer spanning the late rebalance holds its records twice
+    assert [r["offset"] for r in again] == [0, 1, 0, 1]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -14,7 +14,7 @@ Judges are pure functions of exchanges (`judge_*`); the probes only send request
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from conformance.checks.api import instance_path
@@ -687,17 +687,29 @@ def subscribe(ctx: CheckContext) -> Judgement:
         return judge_outcomes(cases, what="subscribe with", why="clients subscribe by name or by pattern")
 
 
-def _subscribed(ctx: CheckContext, suffix: str) -> tuple[Session, str, str]:
-    """A consumer subscribed to the check's topic (setup: D1 and D11 are judged elsewhere)."""
-    topic, _ = read_target(ctx)
+def _instance_session(
+    ctx: CheckContext, suffix: str, then: Callable[[str], object] | None = None
+) -> tuple[Session, str]:
+    """A consumer instance in the check's own group, then `then(path)`, the rest of the setup;
+    when any of it fails, the session is closed before the error goes on."""
     s = Session(ctx)
     try:
         create, path = s.create(ctx.group(suffix), LATEST)
         path = need_instance(create, path)
-        need(ctx.api.subscribe(path, [topic]), 204, f"subscribing to {topic}")
+        if then is not None:
+            then(path)
     except BaseException:
         s.__exit__(None, None, None)
         raise
+    return s, path
+
+
+def _subscribed(ctx: CheckContext, suffix: str) -> tuple[Session, str, str]:
+    """A consumer subscribed to the check's topic (setup: D1 and D11 are judged elsewhere)."""
+    topic, _ = read_target(ctx)
+    s, path = _instance_session(
+        ctx, suffix, lambda path: need(ctx.api.subscribe(path, [topic]), 204, f"subscribing to {topic}")
+    )
     return s, path, topic
 
 
@@ -732,13 +744,7 @@ def unsubscribe(ctx: CheckContext) -> Judgement:
 
 
 def _subscribe_no_body(ctx: CheckContext, suffix: str) -> tuple[Session, Exchange]:
-    s = Session(ctx)
-    try:
-        create, path = s.create(ctx.group(suffix), LATEST)
-        path = need_instance(create, path)
-    except BaseException:
-        s.__exit__(None, None, None)
-        raise
+    s, path = _instance_session(ctx, suffix)
     return s, _no_body_post(ctx, f"{path}/subscription", "subscribe without a body")
 
 
@@ -861,14 +867,7 @@ def _unassigned(ctx: CheckContext) -> tuple[tuple[str, int], tuple[str, int]]:
 
 def _seek_unassigned(ctx: CheckContext, suffix: str) -> tuple[Session, Exchange]:
     (t, p), (ut, up) = _unassigned(ctx)
-    s = Session(ctx)
-    try:
-        create, path = s.create(ctx.group(suffix), LATEST)
-        path = need_instance(create, path)
-        _assign(ctx, path, t, p)
-    except BaseException:
-        s.__exit__(None, None, None)
-        raise
+    s, path = _instance_session(ctx, suffix, lambda path: _assign(ctx, path, t, p))
     return s, ctx.api.seek(path, [(ut, up, 0)], settle=False)
 
 
@@ -1021,14 +1020,7 @@ def _commit_own(ctx: CheckContext, suffix: str) -> tuple[Session, Exchange, tupl
     """A consumer assigned to the check's partition, and a commit of the check's own record (the
     produce, the creation and the assignment are setup)."""
     topic, partition, _, mine = _own(ctx, f"{suffix}-", 1)
-    s = Session(ctx)
-    try:
-        create, path = s.create(ctx.group(suffix), LATEST)
-        path = need_instance(create, path)
-        _assign(ctx, path, topic, partition)
-    except BaseException:
-        s.__exit__(None, None, None)
-        raise
+    s, path = _instance_session(ctx, suffix, lambda path: _assign(ctx, path, topic, partition))
     tpo = (topic, partition, mine[0].offset)
     return s, ctx.api.commit(path, [tpo]), tpo, path
 

@@ -111,18 +111,17 @@ def run(args: argparse.Namespace) -> int:
             versions = ",".join(sorted(quirk.versions))
             print(f"{quirk.id}\t{versions}\t{quirk.description}\t(seen: {quirk.observed})")
         return 0
-    try:
-        faults.resolve(args.fault)
-    except faults.UnknownFault as exc:
-        raise UsageError(
-            f"unknown fault {exc.args[0]!r}; list the valid ids with `kafka-rest-conformance serve --list-faults`"
-        ) from None
-    try:
-        quirks.resolve(args.quirk)
-    except quirks.UnknownQuirk as exc:
-        raise UsageError(
-            f"unknown quirk {exc.args[0]!r}; list the valid ids with `kafka-rest-conformance serve --list-quirks`"
-        ) from None
+    for kind, resolve, unknown, given in (
+        ("fault", faults.resolve, faults.UnknownFault, args.fault),
+        ("quirk", quirks.resolve, quirks.UnknownQuirk, args.quirk),
+    ):
+        try:
+            resolve(given)
+        except unknown as exc:
+            raise UsageError(
+                f"unknown {kind} {exc.args[0]!r}; list the valid ids with "
+                f"`kafka-rest-conformance serve --list-{kind}s`"
+            ) from None
     topics = dict(args.topic) if args.topic else dict(DEFAULT_TOPICS)
     api_key = args.api_key if args.api_key is not None else os.environ.get(API_KEY_ENV) or None
     extra = {} if args.max_records is None else {"max_records_per_partition": args.max_records}

@@ -22,6 +22,7 @@ from typing import TextIO
 
 from conformance.checks.model import Check
 from conformance.exchange import REDACTED
+from conformance.report.markdown import cut_at_word
 from conformance.report.model import CheckResult, Outcome, RunResults, Verdict
 from conformance.requirements import Level
 
@@ -46,13 +47,8 @@ MIN_WIDTH = 60
 def fit(text: str, width: int) -> str:
     """One line of at most `width` characters, cut at a space with "…" (the report has it whole)."""
     line = " ".join(text.splitlines()).rstrip()
-    if len(line) <= width:
-        return line
-    cut = line[: width - 1]
-    space = cut.rfind(" ")
-    if space > width // 2:
-        cut = cut[:space]
-    return cut + "…"
+    cut = cut_at_word(line, width)
+    return line if cut == line else cut + "…"
 
 
 def terminal_width(environ: dict[str, str] | None = None) -> int:

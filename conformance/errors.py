@@ -49,6 +49,13 @@ class SetupFailed(ConformanceError):
     its row: the step's own row is judged by the check that is about it."""
 
 
+def not_utf8(what: str, exc: UnicodeDecodeError) -> UsageError:
+    """The one-line error for an input file that is not UTF-8 (`what` names it: "config file x")."""
+    return UsageError(
+        f"{what} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}): save it as UTF-8"
+    )
+
+
 EXIT_CODES: tuple[tuple[type[ConformanceError], int], ...] = (
     (UsageError, 2),
     (TargetError, 3),

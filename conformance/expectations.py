@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from conformance.errors import UsageError
+from conformance.errors import UsageError, not_utf8
 from conformance.report.model import CheckResult, Expectation, Outcome
 
 
@@ -33,10 +33,7 @@ def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -
     except FileNotFoundError:
         raise UsageError(f"expectations file {path} not found: check the --expectations path") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"expectations file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset"
-            f" {exc.start}): save it as UTF-8"
-        ) from None
+        raise not_utf8(f"expectations file {path}", exc) from None
     except OSError as exc:
         raise UsageError(f"expectations file {path} cannot be read ({exc.strerror})") from None
     except tomllib.TOMLDecodeError as exc:

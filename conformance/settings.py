@@ -40,7 +40,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from conformance.client import Credentials
-from conformance.errors import UsageError
+from conformance.errors import UsageError, not_utf8
 from conformance.requirements import API_VERSIONS, ApiVersion
 
 Budget = Literal["quick", "standard", "deep"]
@@ -291,10 +291,7 @@ def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
     except FileNotFoundError:
         raise UsageError(f"config file {path} not found: check the --config path") from None
     except UnicodeDecodeError as exc:
-        raise UsageError(
-            f"config file {path} is not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}):"
-            " save it as UTF-8"
-        ) from None
+        raise not_utf8(f"config file {path}", exc) from None
     except OSError as exc:
         raise UsageError(
             f"config file {path} cannot be read ({exc.strerror}): check the --config path"

@@ -24,16 +24,21 @@ def cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
-    """One line of at most `limit` characters, cut at a space (never inside a word) with "…"."""
-    line = " ".join(str(text).split())
+def cut_at_word(line: str, limit: int) -> str:
+    """`line` if it fits in `limit` characters, else its first `limit - 1` ending at a space when
+    one falls in the second half (never inside a word); the caller adds the "…"."""
     if len(line) <= limit:
         return line
     cut = line[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
-        cut = cut[:space]
-    return cut.rstrip(" ,;:") + "…"
+    return cut[:space] if space > limit // 2 else cut
+
+
+def shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """One line of at most `limit` characters, cut at a space (never inside a word) with "…"."""
+    line = " ".join(str(text).split())
+    cut = cut_at_word(line, limit)
+    return line if cut == line else cut.rstrip(" ,;:") + "…"
 
 
 def _row(c: dict[str, Any], icon: str) -> str:

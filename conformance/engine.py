@@ -25,7 +25,9 @@ How a probe's outcome becomes a result (`run_check`):
 - any other exception -> error with a one-line message; the traceback goes to results.json only.
 
 Scheduling (`run_checks`): checks run concurrently on a pool of daemon threads. A check whose
-`needs` contains "isolated" runs alone after the concurrent ones; "last" runs at the very end.
+`needs` contains "isolated" runs alone after the concurrent ones; "last" runs at the very end;
+"sweep" after that: a sweep check also judges what every other check of the run saw
+(`ctx.seen_elsewhere()`, e.g. the error bodies of §8 E1 and E4 wherever they came).
 The whole run has a time bound; a check not finished by then is reported as error and the run
 still ends, so a hanging target never hangs the suite.
 """
@@ -45,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from conformance.checks.api import KafkaRest
-from conformance.checks.model import Check, Judgement
+from conformance.checks.model import Check, Judgement, Seen
 from conformance.client import Credentials, RecordingClient, TargetClient
 from conformance.errors import CheckSkipped, SetupFailed, UsageError
 from conformance.exchange import Exchange
@@ -56,17 +58,19 @@ from conformance.requirements import ApiVersion, Level
 
 # Preconditions a check may declare in `Requirement.needs`, and why it is skipped without them.
 # Scheduling hints ("isolated", "last") are not preconditions.
-SCHEDULING = frozenset({"isolated", "last"})
+SCHEDULING = frozenset({"isolated", "last", "sweep"})
 NEEDS: dict[str, str] = {
     "two-partitions": "needs a test topic with at least 2 partitions (--topic)",
     "single-partition-topic": "needs a topic with exactly one partition (--single-partition-topic)",
     "credentials": "runs only when credentials are declared (--api-key, --bearer or --basic)",
     "probe-unknown-topic-produce": "hazardous on real servers; runs only with --probe-unknown-topic-produce",
+    "deep-budget": "keeps a consumer instance idle for tens of seconds; runs only with --budget deep",
 }
 # Needs that depend on what the user chose to run, not on the target: a check left out for one of
 # these is "not applicable" rather than skipped, and does not make the run incomplete (§8.11:
 # auth rows run only when the user gives credentials; §5.4: hazards only when asked).
-OPT_IN_NEEDS = frozenset({"credentials", "probe-unknown-topic-produce"})
+# A check that needs "deep-budget" waits for tens of seconds: quick and standard runs leave it out.
+OPT_IN_NEEDS = frozenset({"credentials", "probe-unknown-topic-produce", "deep-budget"})
 # A hazardous probe runs at the very end, alone, whether or not it says "last" (§5.4).
 LAST = frozenset({"last", "probe-unknown-topic-produce"})
 HAZARD_TIMEOUT = 65.0  # contract.md §5.4: produce to an unknown topic may wait out a 60 s timeout
@@ -99,6 +103,22 @@ class Cleanups:
             return list(self._late)
 
 
+class Witness:
+    """Every exchange the checks of a run made, in the order they finished (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._seen: list[Seen] = []
+        self._lock = threading.Lock()
+
+    def record(self, check: Check, exchanges: Sequence[Exchange]) -> None:
+        with self._lock:
+            self._seen.extend(Seen(check.id, check.requirement.area, ex) for ex in exchanges)
+
+    def all(self) -> list[Seen]:
+        with self._lock:
+            return list(self._seen)
+
+
 @dataclass
 class Target:
     """Everything a check run needs to know about the target, shared by all checks of a run."""
@@ -113,6 +133,7 @@ class Target:
     budget: str = "quick"
     probe_unknown_topic_produce: bool = False
     cleanups: Cleanups = field(default_factory=Cleanups)
+    witness: Witness = field(default_factory=Witness)
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -125,6 +146,7 @@ class Target:
             "single-partition-topic": self.single_topic is not None,
             "credentials": self.client.credentials.declared,
             "probe-unknown-topic-produce": self.probe_unknown_topic_produce,
+            "deep-budget": self.budget == "deep",
         }
         reasons = []
         for need in sorted(needs - SCHEDULING):
@@ -156,6 +178,11 @@ class LiveContext:
         self.client: RecordingClient = (client or target.client).recorder()
         self.api = KafkaRest(self.client, target.version)
         self._cleanups = target.cleanups
+        self._witness = target.witness
+
+    def seen_elsewhere(self) -> list[Seen]:
+        """What the other checks of this run received so far (all of them, for a sweep check)."""
+        return [s for s in self._witness.all() if s.check_id != self.check_id]
 
     def group(self, suffix: str) -> str:
         return f"{self.run_id}-{self.check_id.lower()}-{suffix}"
@@ -181,7 +208,14 @@ def _failure_message(judgement: Judgement) -> str:
 
 
 def run_check(check: Check, target: Target) -> CheckResult:
-    """Run one check's probe against the target and turn what happened into a `CheckResult`."""
+    """Run one check's probe against the target and turn what happened into a `CheckResult`;
+    its exchanges are kept for the sweep checks of the run."""
+    result = _run_check(check, target)
+    target.witness.record(check, result.exchanges)
+    return result
+
+
+def _run_check(check: Check, target: Target) -> CheckResult:
     version = target.version
     level = check.requirement.level(version)
     if level is None:
@@ -356,15 +390,19 @@ class Progress:
 
 def phases(checks: Sequence[Check]) -> list[tuple[list[Check], bool]]:
     """(checks, concurrent) in the order they run: the ordinary ones together, then each
-    "isolated" check alone, then the "last" ones together.
+    "isolated" check alone, then the "last" ones together, then the "sweep" ones (if any).
 
     The last phase holds the hazardous probes (§5.4). Each may wait out a server's 60 s
     producer timeout on a topic or partition of its own, so they run at the same time: one
     after another they overran the run's time bound against Confluent (lab, 2026-12-07)."""
-    ordinary = [c for c in checks if not (c.requirement.needs & (SCHEDULING | LAST))]
-    isolated = [c for c in checks if "isolated" in c.requirement.needs and not c.requirement.needs & LAST]
-    last = [c for c in checks if c.requirement.needs & LAST]
-    return [(ordinary, True), (isolated, False), (last, True)]
+    sweeps = [c for c in checks if "sweep" in c.requirement.needs]
+    rest = [c for c in checks if "sweep" not in c.requirement.needs]
+    ordinary = [c for c in rest if not (c.requirement.needs & (SCHEDULING | LAST))]
+    isolated = [c for c in rest if "isolated" in c.requirement.needs and not c.requirement.needs & LAST]
+    last = [c for c in rest if c.requirement.needs & LAST]
+    out = [(ordinary, True), (isolated, False), (last, True)]
+    # The sweep checks judge what all the others saw, so they come after every one of them.
+    return [*out, (sweeps, True)] if sweeps else out
 
 
 # Modules that libraries import lazily, inside a call, on first use. A first import from several
@@ -487,6 +525,7 @@ def select(
     skip: Sequence[str] = (),
     credentials: bool = False,
     probe_unknown_topic_produce: bool = False,
+    budget: str = "standard",
 ) -> tuple[list[Check], list[NotRun]]:
     """The checks to run for this version, and those left out with the reason.
 
@@ -520,6 +559,8 @@ def select(
             not_run.append(NotRun(check, NEEDS["credentials"], counts_against=False))
         elif "probe-unknown-topic-produce" in needs and not probe_unknown_topic_produce:
             not_run.append(NotRun(check, NEEDS["probe-unknown-topic-produce"], counts_against=False))
+        elif "deep-budget" in needs and budget != "deep":
+            not_run.append(NotRun(check, NEEDS["deep-budget"], counts_against=False))
         else:
             selected.append(check)
     return selected, not_run

@@ -15,7 +15,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from conformance.checks.api import b64, instance_path, seg
-from conformance.checks.model import CheckContext, CheckSet, Judgement
+from conformance.checks.model import CheckContext, CheckSet, Judgement, Seen
 from conformance.exchange import Exchange
 from conformance.requirements import Requirement
 
@@ -145,6 +145,8 @@ def e1_exemption(exchange: Exchange, *, known_application: bool = False) -> str 
     body = response.json_or_none()
     if status in (401, 403):
         return "auth refusal (judged by U2m, U2, U3)"
+    if status == 429:
+        return "rate limiting (U4: backed off and retried, never a failure)"
     if isinstance(body, dict) and "offsets" in body:
         return "produce answer carrying offsets (judged by V12)"
     if known_application:
@@ -592,3 +594,115 @@ def nonint_params_exact(ctx: CheckContext) -> Judgement:
     if ctx.version == "v1":
         return judge_nonint_params(exchanges, exact=True)
     return observe_nonint_params(exchanges)
+
+
+# -- E1 / E4 wherever an answer came -------------------------------------------------------------------
+
+# Areas whose every answer is already judged by E1 and E4 where it is made: the generated layer
+# appends them to each operation (conformance/fuzz/operations.py, CROSS_CUTTING_ROWS).
+JUDGED_WHERE_MADE = frozenset({"fuzz"})
+SWEEP_FINDINGS_SHOWN = 12  # one bad endpoint seen by many checks must not bury the report
+
+
+def judge_seen_answers(seen: Sequence[Seen]) -> Judgement:
+    """E1 and E4 on the answers the run's other checks received (any 4xx/5xx a check triggered,
+    with E1's own exemptions), each finding naming the check that saw it."""
+    j = Judgement()
+    by_exchange = {id(s.exchange): s for s in seen if s.area not in JUDGED_WHERE_MADE}
+    exchanges = [s.exchange for s in by_exchange.values()]
+    shown: set[tuple[str, str, str]] = set()
+    hidden = 0
+    for row, judged in (("E1", judge_error_bodies(exchanges)), ("E4", judge_json_labels_truthful(exchanges))):
+        for finding in judged.findings:
+            assert finding.exchange is not None
+            witness = by_exchange[id(finding.exchange)]
+            # The same wrong answer from the same endpoint is one finding, whichever check saw it.
+            key = (row, _route(finding.exchange), finding.got)
+            if key in shown or len(shown) >= SWEEP_FINDINGS_SHOWN:
+                hidden += key not in shown
+                continue
+            shown.add(key)
+            j.fail(
+                f"{row} (seen by {witness.check_id}): {finding.expected}",
+                finding.got,
+                finding.why,
+                finding.exchange,
+            )
+    if hidden:
+        j.observe(f"{hidden} more E1/E4 finding(s) of other endpoints not listed")
+    checks_seen = len({s.check_id for s in by_exchange.values()})
+    j.observe(f"E1/E4 judged on {len(exchanges)} answer(s) of {checks_seen} check(s)")
+    return j
+
+
+def _route(exchange: Exchange) -> str:
+    """`GET /consumers/*/instances/*/records`: the endpoint, without the names in it."""
+    parts = urlsplit(exchange.request.url).path.strip("/").split("/")
+    shape = [
+        "*" if i > 0 and parts[i - 1] in ("topics", "consumers", "instances", "partitions") else part
+        for i, part in enumerate(parts)
+    ]
+    return f"{exchange.request.method} /{'/'.join(shape)}"
+
+
+def _first_offset(produce: Exchange) -> int:
+    """The offset reported for the first record (0 when there is none to use)."""
+    body = produce.response.json_or_none() if produce.response is not None else None
+    entries = body.get("offsets") if isinstance(body, dict) else None
+    first = entries[0] if isinstance(entries, list) and entries else None
+    offset = first.get("offset") if isinstance(first, dict) else None
+    return offset if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0 else 0
+
+
+def _tour(ctx: CheckContext) -> list[Exchange]:
+    """A produce spanning partitions, a read and a commit on each consumer kind of the version:
+    the everyday requests whose answers E1/E4 judge even when the sweep runs alone."""
+    api = ctx.api
+    count = max(1, ctx.partitions.get(ctx.topic, 1))
+    records = [
+        {"value": b64(f"{ctx.run_id}-e1-sweep-{i}".encode()), "partition": i % count} for i in range(3)
+    ]
+    records.append({"key": b64(f"{ctx.run_id}-e1-key".encode()), "value": b64(b"e1")})
+    produce = api.produce(ctx.topic, records)
+    out = [produce, api.produce(ctx.topic, records[:1], partition=0)]
+    offset = _first_offset(produce)
+    group = ctx.group("sweep")
+    reset = "largest" if ctx.version == "v1" else "latest"
+    created, path = _new_consumer(ctx, group, _consumer_body(ctx, **{"auto.offset.reset": reset}))
+    out.append(created)
+    if ctx.version == "v1":
+        out.append(api.messages(ctx.topic, 0, offset, 1))
+    if path is None:
+        return out
+    try:
+        if ctx.version == "v1":
+            out += [api.v1_read(path, ctx.topic), api.v1_commit(path)]
+        else:
+            out.append(api.assign(path, [(ctx.topic, 0)]))
+            out.append(api.seek(path, [(ctx.topic, 0, offset)]))
+            out.append(api.records(path, timeout=200))
+            out.append(api.commit(path, [(ctx.topic, 0, offset)]))
+            out.append(api.committed(path, [(ctx.topic, 0)]))
+    finally:
+        out.append(api.delete_consumer(path))
+    return out
+
+
+@checks.add(
+    Requirement(
+        id="ERR-008",
+        title="Every error answer of the run has an error body and a truthful JSON label",
+        area="errors",
+        rows=("E1", "E4"),
+        section="3.1",
+        statement="Wherever a check got a 4xx/5xx (a produce, a consumer read, a commit, ...), it has "
+        "an error body with a JSON Content-Type (E1, with its exemptions), and no JSON-labelled "
+        "answer fails to parse (E4).",
+        # After every other check: it judges the answers they received, plus a short tour of its
+        # own so that it judges produce, read and commit answers also when run alone.
+        needs=frozenset({"sweep"}),
+    )
+)
+def error_answers_everywhere(ctx: CheckContext) -> Judgement:
+    own = [Seen("ERR-008", "errors", exchange) for exchange in _tour(ctx)]
+    return judge_seen_answers([*ctx.seen_elsewhere(), *own])

@@ -80,6 +80,15 @@ class Judgement:
         return self
 
 
+@dataclass(frozen=True)
+class Seen:
+    """An exchange some check of the run made, as a sweep check sees it (§8 E1, E4 hold everywhere)."""
+
+    check_id: str
+    area: str
+    exchange: Exchange
+
+
 class CheckContext(Protocol):
     """What a probe gets from the runner. Implemented by `conformance.engine`."""
 
@@ -100,6 +109,11 @@ class CheckContext(Protocol):
 
     def cleanup(self, base_uri_or_path: str) -> None:
         """Register a consumer instance to delete at the end of the run, whatever happens."""
+        ...
+
+    def seen_elsewhere(self) -> list[Seen]:
+        """The exchanges the run's other checks made so far: all of them for a check that needs
+        "sweep" (it runs after every other check)."""
         ...
 
 

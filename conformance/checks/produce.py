@@ -27,6 +27,8 @@ from conformance.checks.error_model import (
     CodeRule,
     got,
     judge_answer,
+    judge_error_bodies,
+    judge_json_labels_truthful,
     observe_answer,
     sent,
     unknown_topic_name,
@@ -1342,3 +1344,163 @@ UP_FRONT_MS = 10_000.0
 )
 def per_record_failure(ctx: CheckContext) -> Judgement:
     return judge_per_record_failure([_beyond_count(ctx)])
+
+
+# -- batches spread over partitions (P3, P5–P7 together) ----------------------------------------------
+
+
+def judge_keys_together(produce: Exchange) -> Judgement:
+    """P6 inside a mixed batch: the keyed records without a partition share one partition per key,
+    whatever explicit partitions the records between them name."""
+    j = Judgement()
+    if produce.status != 200:
+        return j
+    entries = entries_of(produce) or []
+    by_key: dict[str, set[Any]] = {}
+    for index, record in enumerate(sent_records(produce)):
+        if not isinstance(record, dict) or record.get("partition") is not None or not record.get("key"):
+            continue
+        entry = entries[index] if index < len(entries) and isinstance(entries[index], dict) else {}
+        by_key.setdefault(record["key"], set()).add(entry.get("partition"))
+    for key, partitions in by_key.items():
+        j.require(
+            len(partitions) == 1,
+            f"every record with key {key!r} in one partition",
+            f"partitions {sorted(partitions, key=repr)}",
+            "per-key ordering depends on one key always landing in one partition, also when the "
+            "records around it name partitions of their own",
+            produce,
+        )
+    return j
+
+
+def mixed_batch(ctx: CheckContext) -> list[Record]:
+    """Keyed records without a partition interleaved with explicit partitions, the explicit ones
+    naming at least two different partitions (the second one differs from the first)."""
+    count = _count(ctx)
+    keys = [b64(unique(ctx, "p3x-key-a")), b64(unique(ctx, "p3x-key-b"))]
+    plan: list[tuple[str | None, int | None]] = [
+        (keys[0], None), (None, 1 % count), (keys[0], None), (None, 0), (keys[1], None),
+        (None, 2 % count), (keys[0], None), (None, 1 % count), (keys[1], None), (None, 0),
+    ]  # fmt: skip
+    records: list[Record] = []
+    for index, (key, partition) in enumerate(plan):
+        record: Record = {"value": b64(unique(ctx, f"p3x-{index}"))}
+        if key is not None:
+            record["key"] = key
+        if partition is not None:
+            record["partition"] = partition
+        records.append(record)
+    return records
+
+
+@checks.add(
+    Requirement(
+        id="PROD-032",
+        title="A batch spread over partitions: entries, order, keys and bytes",
+        area="produce",
+        rows=("P3", "P5", "P6", "P4"),
+        section="4.4",
+        statement="One produce mixing keyed records and explicit partitions over several partitions "
+        "answers one entry per record in request order, each explicit record in its partition, each key "
+        "in one partition, contiguous offsets per partition, and every record reads back byte-exactly "
+        "where it was reported.",
+        # Run alone: P3's contiguity holds only without concurrent writers (see PROD-003).
+        needs=frozenset({"isolated", "two-partitions"}),
+    )
+)
+def spread_batch(ctx: CheckContext) -> Judgement:
+    produce = ctx.api.produce(ctx.topic, mixed_batch(ctx))
+    j = judge_produce_ok([produce])
+    if produce.status != 200:
+        return j
+    j.extend(judge_explicit_partition([produce]))
+    j.extend(judge_keys_together(produce))
+    j.extend(judge_contiguous([produce]))
+    if not j.passed:
+        # The answer already misplaces records: reading back at offsets it got wrong would only
+        # wait for records that are not there (or end in a read error), and judge nothing new.
+        return j
+    reads = _read_located(ctx, ctx.topic, [produce])
+    j.extend(judge_offsets_true([produce], reads))
+    return j.extend(
+        judge_round_trip([produce], reads, every_record, "each record must be stored where it was reported")
+    )
+
+
+# -- size limits (§4.6) -----------------------------------------------------------------------------
+
+# The Java producer's max.request.size default, the one documented limit (§4.6; the topics'
+# max.message.bytes is 1048588). §8 fixes no outcome for a record at or over it: what comes back
+# for the big record is recorded; that nothing else is lost and every answer keeps the error
+# model is judged (P4, E1, E4).
+ONE_MIB = 1024 * 1024
+SIZE_CASES: tuple[tuple[str, int], ...] = (("exactly 1 MiB", ONE_MIB), ("1 MiB + 1 byte", ONE_MIB + 1))
+
+
+def _big(record: Any) -> bool:
+    return isinstance(record, dict) and len(str(record.get("value") or "")) > ONE_MIB
+
+
+def judge_size_limits(produces: Sequence[Exchange], reads: Sequence[Exchange]) -> Judgement:
+    """Beside a record at or just over 1 MiB: every record the answer reports written reads back
+    byte-exactly at its offset (P4); an error answer keeps the error model (E1, E4); how the big
+    record itself was answered is recorded."""
+    j = Judgement()
+    records = records_from(reads)
+    for produce in produces:
+        big = [i for i, r in enumerate(sent_records(produce)) if _big(r)]
+        status = produce.status
+        if status is None or status >= 400:
+            observe_answer(j, produce, "§4.6 the batch with the big record")
+            j.extend(judge_error_bodies([produce]))
+            continue
+        entries = entries_of(produce) or []
+        for index in big:
+            entry = entries[index] if index < len(entries) else None
+            j.observe(f"§4.6 big record {index}: answered {status} with entry {str(entry)[:160]}")
+    for item in sent_items(produces):
+        if not item.valid_offset or item.partition is None:
+            continue  # a failed entry (V12 shape: recorded by PROD-031) or an unusable one (P1)
+        where = f"record {item.index} ({'the big one' if _big(item.record) else 'beside the big one'})"
+        found = record_at(records, item.partition, int(item.reported))
+        if found is None:
+            _missing(j, item, reads, where)
+            continue
+        problems = _compare(found, item)
+        j.require(
+            not problems,
+            f"{where} to read back byte-exactly at partition {item.partition} offset {item.reported}",
+            "; ".join(problems)[:200],
+            "a record the server acknowledged must be readable, unchanged, where it was written",
+            item.produce,
+        )
+    return j.extend(judge_json_labels_truthful([*produces, *reads]))
+
+
+@checks.add(
+    Requirement(
+        id="PROD-033",
+        title="Records at and just over 1 MiB: nothing else lost, errors keep their shape",
+        area="produce",
+        rows=("P4", "E1", "E4"),
+        section="4.6",
+        statement="A batch holding a record of exactly 1 MiB, or of 1 MiB + 1 byte, between two small "
+        "ones: every record answered as written reads back byte-exactly at its offset, and a refusal is "
+        "an error body under a JSON Content-Type; how the big record is answered is recorded (§8 fixes "
+        "no outcome: per-record 50002 is inferred, §4.6).",
+    )
+)
+def size_limits(ctx: CheckContext) -> Judgement:
+    topic, path, _ = _roundtrip_target(ctx)
+    produces = []
+    for name, size in SIZE_CASES:
+        tag = name.replace(" ", "")
+        records: list[Record] = [
+            _marker(ctx, f"size-{tag}-before"),
+            {"value": b64(ctx.rng.randbytes(size))},
+            _marker(ctx, f"size-{tag}-after"),
+        ]
+        produces.append(ctx.api.produce(topic, records, partition=path))
+    reads = _read_located(ctx, topic, [p for p in produces if p.status == 200])
+    return judge_size_limits(produces, reads)

@@ -393,6 +393,88 @@ def _no_partition_field(call: Call, source: str, records: list[dict[str, Any]]) 
     )
 
 
+# -- batches spread over partitions (PROD-032) ------------------------------------------------------
+
+
+def _first_explicit_partition_wins(call: Call, item: ProduceItem) -> ProduceItem:
+    # Subtle: a batch that mixes keyed records with explicit partitions is routed with the first
+    # explicit partition it names: the second and later ones are ignored. Batches of only explicit
+    # partitions (PROD-003, PROD-005) and of only keys (PROD-006) take another path and are right.
+    records = [r for r in _records(call) if isinstance(r, dict)]
+    named = [r["partition"] for r in records if isinstance(r.get("partition"), int)]
+    mixed = any(r.get("partition") is None for r in records) and len(set(named)) >= 2
+    if call.route == "produce_topic" and mixed and item.partition is not None:
+        item.partition = named[0]
+    return item
+
+
+def _key_follows_explicit(call: Call, item: ProduceItem) -> ProduceItem:
+    # Subtle: a "sticky" partitioner that keeps the partition of the previous explicit record of
+    # the batch for a keyed record without one, instead of hashing its key.
+    if call.route != "produce_topic" or item.partition is not None or item.key is None:
+        return item
+    records = _records(call)[: item.index]
+    earlier = [r["partition"] for r in records if isinstance(r, dict) and isinstance(r.get("partition"), int)]
+    if earlier:
+        item.partition = earlier[-1]
+    return item
+
+
+def _offsets_counted_across_partitions(
+    call: Call, topic: str, entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    # Subtle: the answer numbers the batch from its first record's offset, one per record, as if
+    # the whole batch went to one partition; right as long as a batch has one partition.
+    first = next((e["offset"] for e in entries if isinstance(e.get("offset"), int)), None)
+    if first is None or len({e.get("partition") for e in entries}) < 2:
+        return entries
+    return [
+        {**e, "offset": first + i} if isinstance(e.get("offset"), int) else e for i, e in enumerate(entries)
+    ]
+
+
+# -- size limits (PROD-033) -------------------------------------------------------------------------
+
+_ONE_MIB = 1024 * 1024
+
+
+def _offsets_shift_after_failure(
+    call: Call, topic: str, entries: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    # Subtle: a record refused per entry (too large) still takes an offset slot in the answer, so
+    # every later record of its partition is reported one too high. Seen only with a failed record
+    # in the middle of a batch.
+    out, shift = [], 0
+    for entry in entries:
+        if entry.get("error_code") is not None:
+            shift += 1
+        elif shift and isinstance(entry.get("offset"), int):
+            entry = {**entry, "offset": entry["offset"] + shift}
+        out.append(entry)
+    return out
+
+
+def _truncate_to_one_mib(call: Call, item: ProduceItem) -> ProduceItem:
+    # A buffer capped at 1 MiB: an oversize value is cut to fit and reported as written.
+    if item.value is not None and len(item.value) + len(item.key or b"") > _ONE_MIB:
+        item.value = item.value[: max(0, _ONE_MIB - len(item.key or b""))]
+    return item
+
+
+_NGINX_413 = (
+    b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    b"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    b"</body>\r\n</html>\r\n"
+)
+
+
+async def _front_proxy_body_limit(call: Call) -> Answer | None:
+    # A fronting nginx with its default client_max_body_size 1m: its own HTML page, not an error body.
+    if _is_produce(call) and len(call.body) > _ONE_MIB:
+        return Answer(413, {"content-type": "text/html"}, _NGINX_413)
+    return None
+
+
 FAULTS = (
     Fault(
         id="produce-offset-off-by-one",
@@ -727,5 +809,69 @@ FAULTS = (
         caught_by=("PROD-011",),
         subtle=True,
         hooks={"read_records": _urlsafe},
+    ),
+    Fault(
+        id="produce-mixed-batch-second-partition-ignored",
+        area="produce",
+        description="a batch mixing keyed records with explicit partitions writes every explicit record "
+        "to the first partition it names (the second and later explicit partitions are ignored)",
+        versions=BOTH,
+        rows=("P5",),
+        caught_by=("PROD-032",),
+        subtle=True,
+        hooks={"request": _capture_body, "produce_record": _first_explicit_partition_wins},
+    ),
+    Fault(
+        id="produce-key-follows-previous-partition",
+        area="produce",
+        description="a keyed record without a partition goes to the partition of the previous explicit "
+        "record of its batch, not by key hash: one key lands in several partitions",
+        versions=BOTH,
+        rows=("P6",),
+        caught_by=("PROD-032",),
+        subtle=True,
+        hooks={"request": _capture_body, "produce_record": _key_follows_explicit},
+    ),
+    Fault(
+        id="produce-offsets-counted-across-partitions",
+        area="produce",
+        description="a batch spanning partitions reports offsets first, first+1, ... across the whole "
+        "batch, not per partition (right for one-partition batches)",
+        versions=BOTH,
+        rows=("P3", "P4"),
+        caught_by=("PROD-032",),
+        subtle=True,
+        hooks={"produce_result": _offsets_counted_across_partitions},
+    ),
+    Fault(
+        id="produce-offsets-shift-after-failed-record",
+        area="produce",
+        description="a record refused per entry (over 1 MiB) still takes an offset in the answer: the "
+        "records after it are reported one offset too high",
+        versions=BOTH,
+        rows=("P4",),
+        caught_by=("PROD-033",),
+        subtle=True,
+        hooks={"produce_result": _offsets_shift_after_failure},
+    ),
+    Fault(
+        id="produce-oversize-value-truncated",
+        area="produce",
+        description="a value over 1 MiB is cut to 1 MiB and reported written, instead of refused",
+        versions=BOTH,
+        rows=("P4",),
+        caught_by=("PROD-033",),
+        subtle=True,
+        hooks={"produce_record": _truncate_to_one_mib},
+    ),
+    Fault(
+        id="produce-front-proxy-413-html",
+        area="produce",
+        description="a fronting nginx refuses request bodies over 1 MiB with its 413 HTML page "
+        "(no error body, no JSON Content-Type)",
+        versions=BOTH,
+        rows=("E1",),
+        caught_by=("PROD-033",),
+        hooks={"request": _front_proxy_body_limit},
     ),
 )

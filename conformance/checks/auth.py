@@ -13,7 +13,7 @@ secret, and the credential headers are redacted in every report anyway.
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,57 @@ def wrong_headers(creds: Credentials, token: str) -> dict[str, str | None]:
     if creds.basic:
         out["Authorization"] = "Basic " + base64.b64encode(f"conformance:{token}".encode()).decode()
     return out
+
+
+# A request's credential headers under one label; a None value removes the header.
+Variant = tuple[str, dict[str, str | None]]
+
+# U2m edges: near misses of the declared credential. Labels name the edge, never a value; the
+# values sit in credential headers, which every report redacts whole, or (the misplaced one) are
+# the declared secret itself, which reports mask wherever it appears.
+EMPTY = "an empty credential"
+CUT_SHORT = "the credential cut short by one character"
+EXTENDED = "the credential extended by one character"
+OTHER_CASE = "the credential in another letter case"
+MISPLACED_HEADER = "X-Conformance-Misplaced-Credential"
+MISPLACED = f"the credential in a header no auth scheme uses ({MISPLACED_HEADER})"
+
+
+def _credential_headers(creds: Credentials, edit: Callable[[str], str]) -> dict[str, str | None]:
+    """The declared credential headers with each secret passed through `edit` (for Basic, the
+    password part: a user name is not the secret a near miss is about)."""
+    out: dict[str, str | None] = {}
+    if creds.api_key:
+        out["X-Auth-Token"] = edit(creds.api_key)
+    if creds.bearer:
+        # rstrip: an empty token must not leave trailing whitespace, which HTTP forbids
+        out["Authorization"] = f"Bearer {edit(creds.bearer)}".rstrip()
+    if creds.basic:
+        user, _, password = creds.basic.partition(":")
+        pair = f"{user}:{edit(password)}"
+        out["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    return out
+
+
+def near_miss_variants(creds: Credentials) -> tuple[Variant, ...]:
+    """Credentials that differ from the declared ones by one edge, each of which a server that
+    compares them exactly refuses: empty, a prefix, an extension, another letter case, and the
+    exact credential under a header name no scheme reads. An edge that cannot differ for this
+    secret (a one-character or caseless secret) is left out."""
+    secrets = [
+        s for s in (creds.api_key, creds.bearer, creds.basic.partition(":")[2] if creds.basic else None) if s
+    ]
+    variants: list[Variant] = [(EMPTY, _credential_headers(creds, lambda s: ""))]
+    if all(len(s) > 1 for s in secrets):
+        variants.append((CUT_SHORT, _credential_headers(creds, lambda s: s[:-1])))
+    variants.append((EXTENDED, _credential_headers(creds, lambda s: s + "0")))
+    if all(s.swapcase() != s for s in secrets):
+        variants.append((OTHER_CASE, _credential_headers(creds, lambda s: s.swapcase())))
+    declared = creds.headers()
+    kind = "X-Auth-Token" if creds.api_key else "Authorization"
+    if kind in declared:
+        variants.append((MISPLACED, {MISPLACED_HEADER: declared[kind]}))
+    return tuple(variants)
 
 
 def _require_credentials(ctx: CheckContext) -> Credentials:
@@ -278,17 +329,21 @@ def _media(ctx: CheckContext) -> tuple[str, str]:
 
 
 def _send_unauthorised(
-    ctx: CheckContext, instance: str | None, group: str, name: str, read_offset: int = 0
+    ctx: CheckContext,
+    instance: str | None,
+    group: str,
+    name: str,
+    read_offset: int = 0,
+    variants: Sequence[Variant] | None = None,
 ) -> Refusals:
-    """Every endpoint area the suite probes, once with no credentials and once with wrong ones.
-    `read_offset` is where a v1 read by offset looks (a signed marker, so a leak shows)."""
+    """Every endpoint area the suite probes, once per credential variant: by default once with
+    no credentials and once with wrong ones. `read_offset` is where a v1 read by offset looks
+    (a signed marker, so a leak shows)."""
     generic, binary = _media(ctx)
     topic = ctx.topic
-    token = f"conformance-wrong-{ctx.rng.getrandbits(64):016x}"
-    variants: tuple[tuple[str, dict[str, str | None]], ...] = (
-        (MISSING, {}),
-        (WRONG, wrong_headers(declared_credentials(ctx), token)),
-    )
+    if variants is None:
+        token = f"conformance-wrong-{ctx.rng.getrandbits(64):016x}"
+        variants = ((MISSING, {}), (WRONG, wrong_headers(declared_credentials(ctx), token)))
     out = Refusals([], [])
 
     for label, creds in variants:
@@ -435,16 +490,23 @@ def credentials_sent(ctx: CheckContext) -> Judgement:
 )
 def refused_without_credentials(ctx: CheckContext) -> Judgement:
     _require_credentials(ctx)
-    group = ctx.group("u2m")
-    name = f"{ctx.run_id}-u2m-{ctx.rng.getrandbits(32):08x}"
-    before, before_value = _marker(ctx, "u2m-before")
+    return _refusal_round(ctx, "u2m")
+
+
+def _refusal_round(ctx: CheckContext, tag: str, variants: Sequence[Variant] | None = None) -> Judgement:
+    """U2m over every endpoint area: the requests sent under each credential variant (default:
+    missing and wrong) are refused with no data, write nothing, create and delete nothing; signed,
+    the same requests succeed."""
+    group = ctx.group(tag)
+    name = f"{ctx.run_id}-{tag}-{ctx.rng.getrandbits(32):08x}"
+    before, before_value = _marker(ctx, f"{tag}-before")
     _, instance = _create(ctx, group)
     valid = [before]
     if instance is not None and ctx.version == "v2":
         valid.append(ctx.api.assign(instance, [(ctx.topic, 0)]))
     start = _entry(before)
-    refusals = _send_unauthorised(ctx, instance, group, name, start[1] if start else 0)
-    after, after_value = _marker(ctx, "u2m-after")
+    refusals = _send_unauthorised(ctx, instance, group, name, start[1] if start else 0, variants)
+    after, after_value = _marker(ctx, f"{tag}-after")
     valid.append(after)
     j = judge_refused(refusals.refused, [before_value, after_value])
     j.extend(judge_labels(refusals.refused))
@@ -533,3 +595,33 @@ def rate_limit(ctx: CheckContext) -> Judgement:
     _require_credentials(ctx)
     burst = [ctx.api.topics() for _ in range(BURST)]
     return observe_rate_limit(burst)
+
+
+@checks.add(
+    Requirement(
+        id="AUTH-006",
+        title="Near-miss credentials are refused, with no data and nothing written",
+        area="auth",
+        rows=("U2m", "E4"),
+        section="6",
+        statement="With credentials declared, metadata, produce, consume and consumer-management "
+        "requests (consumer-instance paths included) carrying an empty credential, one cut short or "
+        "extended by a character, one in another letter case, or the right one under a header no "
+        "scheme reads, get a 4xx carrying no data, and change nothing.",
+        needs=frozenset({"credentials"}),
+    )
+)
+def near_miss_credentials_refused(ctx: CheckContext) -> Judgement:
+    creds = _require_credentials(ctx)
+    j = _refusal_round(ctx, "u2e", near_miss_variants(creds))
+    if creds.api_key:
+        # HTTP header names are case-insensitive (RFC 9110 §5.1): the same key under a lower-case
+        # name is the same credential. Recorded, not judged: U2m is about refusals.
+        lower = ctx.client.get(
+            "/topics",
+            headers={"Accept": ctx.api.media.generic, "x-auth-token": creds.api_key},
+            authenticate=False,
+            label="the declared credential under a lower-case header name",
+        )
+        j.observe(f"U2m: GET /topics with the declared X-Auth-Token sent as x-auth-token -> {lower.status}")
+    return j

@@ -16,6 +16,7 @@ _GOOD = "auth-fault:good-token"
 _WRITTEN = "auth-fault:refused-but-written"
 _CONSUMER_READ = re.compile(r"/consumers/[^/]+/instances/[^/]+/(records|topics/[^/]+)")
 _PRODUCE = re.compile(r"/topics/[^/]+(/partitions/[^/]+)?")
+_INSTANCE = re.compile(r"/consumers/[^/]+/instances/[^/]+(/.*)?")
 
 
 def _token(call: Call) -> str:
@@ -82,6 +83,64 @@ def _learn_then_refuse(call: Call, answer: Answer) -> Answer:
     return answer
 
 
+def _good_token(call: Call) -> str | None:
+    return call.shared.get(_GOOD)
+
+
+def _learn(call: Call, answer: Answer) -> Answer:
+    # A request the gate let through without an exemption carried the right key.
+    if answer.status != 401 and not call.auth_exempt and "x-auth-token" in call.headers:
+        call.shared[_GOOD] = _token(call)
+    return answer
+
+
+async def _prefix_compared(call: Call) -> Answer | None:
+    # Compares only as many characters as the key has: the key with anything appended passes.
+    good = _good_token(call)
+    if good and _token(call).startswith(good):
+        call.auth_exempt = True
+    return None
+
+
+async def _sent_length_compared(call: Call) -> Answer | None:
+    # strncmp(sent, key, len(sent)): any non-empty beginning of the key passes.
+    good, token = _good_token(call), _token(call)
+    if good and token and good.startswith(token):
+        call.auth_exempt = True
+    return None
+
+
+async def _empty_token_accepted(call: Call) -> Answer | None:
+    # The filter tests for a missing header (null), not for an empty value.
+    if "x-auth-token" in call.headers and not _token(call).strip():
+        call.auth_exempt = True
+    return None
+
+
+async def _case_insensitive(call: Call) -> Answer | None:
+    # The key is compared with equalsIgnoreCase, as if it were a header name.
+    good = _good_token(call)
+    if good and _token(call).lower() == good.lower():
+        call.auth_exempt = True
+    return None
+
+
+async def _key_in_any_header(call: Call) -> Answer | None:
+    # A compatibility shim looks for the key in every header value, not in X-Auth-Token only.
+    good = _good_token(call)
+    if good and any(v == good for k, v in call.headers.items() if k != "x-auth-token"):
+        call.auth_exempt = True
+    return None
+
+
+async def _instances_unprotected(call: Call) -> Answer | None:
+    # The auth filter is bound to the top-level resources only; the consumer-instance
+    # sub-resources (read, commit, seek, assign, delete) are reached without it.
+    if _INSTANCE.match(call.path):
+        call.auth_exempt = True
+    return None
+
+
 FAULTS = (
     Fault(
         id="auth-token-not-enforced",
@@ -140,5 +199,66 @@ FAULTS = (
         caught_by=("AUTH-002",),
         subtle=True,
         hooks={"request": _write_then_refuse, "response": _learn_then_refuse},
+    ),
+    Fault(
+        id="auth-token-prefix-compared",
+        area="auth",
+        description="only the first len(key) characters of X-Auth-Token are compared: the key with "
+        "anything appended is accepted",
+        versions=BOTH,
+        rows=("U2m",),
+        caught_by=("AUTH-006",),
+        subtle=True,
+        hooks={"request": _prefix_compared, "response": _learn},
+    ),
+    Fault(
+        id="auth-token-sent-length-compared",
+        area="auth",
+        description="X-Auth-Token is compared over its own length only: any non-empty beginning of the "
+        "key is accepted",
+        versions=BOTH,
+        rows=("U2m",),
+        caught_by=("AUTH-006",),
+        subtle=True,
+        hooks={"request": _sent_length_compared, "response": _learn},
+    ),
+    Fault(
+        id="auth-empty-token-accepted",
+        area="auth",
+        description="an X-Auth-Token header with an empty value is served; only a missing header is refused",
+        versions=BOTH,
+        rows=("U2m",),
+        caught_by=("AUTH-006",),
+        hooks={"request": _empty_token_accepted},
+    ),
+    Fault(
+        id="auth-token-case-insensitive",
+        area="auth",
+        description="the key is compared ignoring letter case: the key in another case is accepted",
+        versions=BOTH,
+        rows=("U2m",),
+        caught_by=("AUTH-006",),
+        subtle=True,
+        hooks={"request": _case_insensitive, "response": _learn},
+    ),
+    Fault(
+        id="auth-token-any-header",
+        area="auth",
+        description="the key is accepted in any request header, not only in X-Auth-Token",
+        versions=BOTH,
+        rows=("U2m",),
+        caught_by=("AUTH-006",),
+        subtle=True,
+        hooks={"request": _key_in_any_header, "response": _learn},
+    ),
+    Fault(
+        id="auth-consumer-instances-unprotected",
+        area="auth",
+        description="every consumer-instance path (read, commit, seek, assign, delete) is served "
+        "without a valid token; metadata, produce and consumer creation are protected",
+        versions=BOTH,
+        rows=("U2m", "U2"),
+        caught_by=("AUTH-002", "AUTH-003", "AUTH-006"),
+        hooks={"request": _instances_unprotected},
     ),
 )

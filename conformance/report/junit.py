@@ -22,7 +22,9 @@ from conformance.report.model import Outcome, RunResults, results_json
 NAME = "junit.xml"
 
 
-def _evidence_text(check: dict[str, Any]) -> str:
+def evidence_text(check: dict[str, Any]) -> str:
+    """A check's statement, findings and exchanges (with curl lines), from its results.json entry;
+    the pytest plugin shows the same text for a failed item."""
     lines = [f"{check['statement']} (contract.md §{check['section']}, rows {', '.join(check['rows'])})", ""]
     for finding in check["findings"]:
         lines.append(f"expected: {finding['expected']}")
@@ -109,22 +111,22 @@ def build(results: RunResults) -> ET.Element:
                     "message": f"SHOULD {what}, not gating (fails the run only with --strict): {check['message']}"
                 },
             )
-            text = _evidence_text(check)
+            text = evidence_text(check)
             if check["observations"]:
                 text += "\n" + "\n".join(check["observations"])
             ET.SubElement(case, "system-out").text = text
             continue
         if outcome is Outcome.FAIL:
-            ET.SubElement(case, "failure", {"message": message, "type": level}).text = _evidence_text(check)
+            ET.SubElement(case, "failure", {"message": message, "type": level}).text = evidence_text(check)
         elif outcome is Outcome.XPASS:
             reason = check.get("expectation", {}).get("reason", "")
             ET.SubElement(
                 case,
                 "failure",
                 {"message": f"stale expectation: listed as failing ({reason}) but passed", "type": "xpass"},
-            ).text = _evidence_text(check)
+            ).text = evidence_text(check)
         elif outcome is Outcome.ERROR:
-            text = _evidence_text(check) + ("\n" + check["traceback"] if check.get("traceback") else "")
+            text = evidence_text(check) + ("\n" + check["traceback"] if check.get("traceback") else "")
             ET.SubElement(case, "error", {"message": message, "type": "error"}).text = text
         elif outcome is Outcome.SKIP:
             ET.SubElement(case, "skipped", {"message": check["message"]})

@@ -608,7 +608,10 @@ def judge_seen_answers(seen: Sequence[Seen]) -> Judgement:
     """E1 and E4 on the answers the run's other checks received (any 4xx/5xx a check triggered,
     with E1's own exemptions), each finding naming the check that saw it."""
     j = Judgement()
-    by_exchange = {id(s.exchange): s for s in seen if s.area not in JUDGED_WHERE_MADE}
+    by_exchange: dict[int, Seen] = {}
+    for witness in seen:
+        if witness.area not in JUDGED_WHERE_MADE:
+            by_exchange.setdefault(id(witness.exchange), witness)
     exchanges = [s.exchange for s in by_exchange.values()]
     shown: set[tuple[str, str, str]] = set()
     hidden = 0

@@ -12,6 +12,7 @@ its 500 for a non-integer `timeout`/`max_bytes`.
 | ERR-003 | E3 | unknown_path, method_* |
 | ERR-005 | E5 | consumer_create_duplicate_name, consumer_create_format_bad, consumer_create_auto_offset_reset_bogus, unknown_instance_records, unknown_instance_delete, assign_while_subscribed, records_json_consumer_binary_accept |
 | ERR-006, ERR-007 | Q1, Q1s | *_nonint, *_non_integer, consumer_read_max_bytes_nonint |
+| ERR-008 | E1, E4 (sweep) | every exchange of every recording, each as seen by the check named after its probe |
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import pytest
 
 from conformance import recordings
 from conformance.checks import error_model as em
-from conformance.checks.model import Judgement
+from conformance.checks.model import Judgement, Seen
 from conformance.exchange import Exchange, Response
 from conformance.recordings import Recording
 
@@ -156,3 +157,68 @@ def test_q1_catches_karapace_500_for_timeout_and_max_bytes() -> None:
     j = em.judge_nonint_params([main(rec, n) for n in Q1_V2], exact=False)
     assert len(j.findings) == 2
     assert "timeout=abc" in j.findings[0].expected and "max_bytes=abc" in j.findings[1].expected
+
+
+# -- ERR-008: E1 and E4 on every answer any check received -------------------------------------------
+
+HTML_500 = Response.build(
+    500, {"content-type": "text/html;charset=iso-8859-1"}, b"<html>HTTP ERROR 500</html>"
+)
+GARBLED_500 = Response.build(500, {"content-type": "application/json"}, b"Internal Server Error")
+
+
+def seen(rec: Recording, area: str = "recorded") -> list[Seen]:
+    """Each recorded exchange as if the check named after its probe had received it."""
+    return [Seen(probe.name, area, e) for probe in rec.probes for e in probe.exchanges]
+
+
+@pytest.mark.parametrize("key", ALL)
+def test_sweep_finds_nothing_on_any_recording(key: str) -> None:
+    answers = seen(recordings.load(key))
+    assert sum(1 for s in answers if s.exchange.status is not None and s.exchange.status >= 400) > 20
+    j = em.judge_seen_answers(answers)
+    assert j.passed, text(j)
+    assert any(f"judged on {len(answers)} answer(s)" in o for o in j.observations)
+
+
+@pytest.mark.parametrize(
+    ("key", "read", "commit"),
+    [
+        ("confluent-5.5.0-v1", "consumer_read_until_records", "consumer_commit"),
+        ("confluent-7.5.0-v2", "records_roundtrip", "commit_with_body"),
+    ],
+)
+def test_sweep_blames_the_row_and_names_the_check_that_saw_it(key: str, read: str, commit: str) -> None:
+    rec = recordings.load(key)
+    answers = seen(rec)
+    swap = {id(main(rec, read)): HTML_500, id(main(rec, commit)): GARBLED_500}
+    answers = [
+        replace(s, exchange=replace(s.exchange, response=swap[id(s.exchange)]))
+        if id(s.exchange) in swap
+        else s
+        for s in answers
+    ]
+    found = text(em.judge_seen_answers(answers))
+    assert f"E1 (seen by {read})" in found and "500 text/html" in found
+    assert f"E4 (seen by {commit})" in found and "does not parse" in found
+
+
+def test_sweep_leaves_the_generated_layer_and_e1_exemptions_to_their_own_judges() -> None:
+    rec = recordings.load("confluent-7.5.0-v2")
+    broken = replace(main(rec, "records_roundtrip"), response=HTML_500)
+    assert em.judge_seen_answers([Seen("FUZZ-X", "fuzz", broken)]).passed  # judged where made
+    refused = replace(broken, response=Response.build(401, {"content-type": "text/html"}, b"no"))
+    assert em.judge_seen_answers([Seen("V2C-X", "v2-consumer", refused)]).passed  # U2m/U2/U3 judge it
+    limited = replace(broken, response=Response.build(429, {"content-type": "text/plain"}, b"slow"))
+    assert em.judge_seen_answers([Seen("V2C-X", "v2-consumer", limited)]).passed  # U4: never a failure
+
+
+def test_sweep_reports_one_wrong_endpoint_once_whoever_saw_it() -> None:
+    rec = recordings.load("confluent-7.5.0-v2")
+    read = main(rec, "records_roundtrip")
+    answers = [
+        Seen(f"V2C-{n:03d}", "v2-consumer", replace(read, response=HTML_500, label=f"read {n}"))
+        for n in range(5)
+    ]
+    j = em.judge_seen_answers(answers)
+    assert len(j.findings) == 1 and "seen by V2C-000" in text(j)

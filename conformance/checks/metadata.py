@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from conformance.checks.api import b64, is_int
+from conformance.checks.api import b64, is_int, seg
 from conformance.checks.error_model import (
     ANY_CODE,
     got,
@@ -417,6 +417,77 @@ def unknown_metadata(ctx: CheckContext) -> Judgement:
 )
 def unknown_metadata_codes(ctx: CheckContext) -> Judgement:
     return judge_unknown_codes(_unknown_cases(ctx), ctx.version)
+
+
+# M4 / M5 for names that travel percent-encoded (§4.7: a name that does not exist is unknown,
+# however it is spelled). Each is unique to the run, so it cannot exist. Left out on purpose:
+# an encoded `/` (%2F), dot segments and a literal `%` (%25), which Jetty refuses as ambiguous
+# before any resource sees them, so §8 fixes no outcome for them.
+NAME_SPELLINGS: tuple[tuple[str, str], ...] = (
+    ("non-ASCII (UTF-8, percent-encoded)", "{base}-t\u00f4pic-\u00fc"),
+    ("with spaces (%20)", "{base} with spaces"),
+    ("with an unreserved character percent-encoded", "%{first:02X}{rest}"),
+)
+
+
+def encoded_unknown_names(ctx: CheckContext) -> list[tuple[str, str]]:
+    """(spelling, path segment) for each `NAME_SPELLINGS` entry; the segment is already
+    percent-encoded and goes into the path as it is."""
+    base = unknown_topic_name(ctx)
+    out = []
+    for spelling, template in NAME_SPELLINGS:
+        if template.startswith("%"):
+            # `%6Brc-...` decodes to a plain legal name: a server that decodes paths (RFC 3986
+            # §2.3: the two spellings are equivalent) and one that does not both find no topic.
+            segment = template.format(first=ord(base[0]), rest=seg(base[1:]))
+        else:
+            segment = seg(template.format(base=base))
+        out.append((spelling, segment))
+    return out
+
+
+def _encoded_name_cases(ctx: CheckContext) -> list[tuple[Exchange, Kind]]:
+    accept = {"Accept": ctx.api.media.generic}
+    cases: list[tuple[Exchange, Kind]] = []
+    for spelling, segment in encoded_unknown_names(ctx):
+        paths = [f"/topics/{segment}", f"/topics/{segment}/partitions", f"/topics/{segment}/partitions/0"]
+        if ctx.version == "v2":
+            paths.append(f"/topics/{segment}/partitions/0/offsets")
+        for path in paths:
+            cases.append(
+                (ctx.client.get(path, headers=accept, label=f"unknown topic name {spelling}"), "topic")
+            )
+    return cases
+
+
+@checks.add(
+    Requirement(
+        id="META-010",
+        title="Unknown topic names that travel percent-encoded are 404 on metadata GETs",
+        area="metadata",
+        rows=("M4",),
+        section="4.7",
+        statement="Metadata GETs for an unknown topic whose name is non-ASCII, has spaces, or has a "
+        "percent-encoded plain character answer 404 with an error body, as any unknown topic does.",
+    )
+)
+def unknown_encoded_names(ctx: CheckContext) -> Judgement:
+    return judge_unknown(_encoded_name_cases(ctx))
+
+
+@checks.add(
+    Requirement(
+        id="META-011",
+        title="Unknown percent-encoded topic names carry the unknown-topic error code",
+        area="metadata",
+        rows=("M5",),
+        section="3.3, 4.7",
+        statement="The 404 for an unknown topic whose name travels percent-encoded carries 40401 "
+        "(v2 also 40403), as for any unknown topic.",
+    )
+)
+def unknown_encoded_name_codes(ctx: CheckContext) -> Judgement:
+    return judge_unknown_codes(_encoded_name_cases(ctx), ctx.version)
 
 
 @checks.add(

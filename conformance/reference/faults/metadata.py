@@ -174,6 +174,63 @@ def _nonint_partition_500(call: Call, answer: Answer) -> Answer:
     return answer
 
 
+# A metadata GET on a topic, its partitions or a partition's offsets; group 1 is the name as
+# the server decoded it from the path.
+_TOPIC_GET = re.compile(r"^/topics/([^/]+)(/partitions(/[^/]+(/offsets)?)?)?$")
+# Kafka's legal topic-name characters: a name outside them is one a client had to percent-encode.
+_LEGAL_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def _unknown_topic_named(call: Call, answer: Answer) -> str | None:
+    """The decoded name of an unknown topic on a metadata GET (answered 404), else None."""
+    match = _TOPIC_GET.match(call.path)
+    if call.method != "GET" or match is None or answer.status != 404:
+        return None
+    return match.group(1)
+
+
+def _non_ascii_name_500(call: Call, answer: Answer) -> Answer:
+    # The name is encoded to ASCII for the lookup key: a non-ASCII name raises before the
+    # existence check, and the catch-all answers 500.
+    name = _unknown_topic_named(call, answer)
+    if name is None or name.isascii():
+        return answer
+    return _with_body(answer, {"error_code": 50001, "message": "'ascii' codec can't encode character"}, 500)
+
+
+def _illegal_name_empty_topic(call: Call, answer: Answer) -> Answer:
+    # Names Kafka would reject are taken for topics still to be auto-created: the metadata cache
+    # describes them as existing with no partitions instead of looking them up.
+    name = _unknown_topic_named(call, answer)
+    if name is None or _LEGAL_NAME.fullmatch(name):
+        return answer
+    match = _TOPIC_GET.match(call.path)
+    assert match is not None
+    if match.group(2) is None:
+        return _with_body(answer, {"name": name, "configs": {}, "partitions": []}, 200)
+    if match.group(3) is None:
+        return _with_body(answer, [], 200)
+    return answer
+
+
+def _illegal_name_no_route(call: Call, answer: Answer) -> Answer:
+    # The route's path pattern restricts {topic} to Kafka's legal characters, so such a name
+    # matches no route: the framework's plain-text 404 page answers, with no error body.
+    name = _unknown_topic_named(call, answer)
+    if name is None or _LEGAL_NAME.fullmatch(name):
+        return answer
+    return Answer(404, {"content-type": "text/plain"}, b"Not Found")
+
+
+def _encoded_name_generic_404(call: Call, answer: Answer) -> Answer:
+    # The name validator, not the topic lookup, answers names with characters outside Kafka's
+    # legal set, with a generic not-found code instead of the unknown-topic one.
+    name = _unknown_topic_named(call, answer)
+    if name is None or _LEGAL_NAME.fullmatch(name):
+        return answer
+    return _with_body(answer, {"error_code": 404, "message": f"Topic {name} not found."})
+
+
 FAULTS = (
     Fault(
         id="errors-non-integer-partition-500",
@@ -327,5 +384,49 @@ FAULTS = (
         rows=("Q1",),
         caught_by=("ERR-006", "FUZZ-NEG-readRecords"),
         hooks={"response": _karapace_nonint_500},
+    ),
+    Fault(
+        id="metadata-non-ascii-name-500",
+        area="metadata",
+        description="metadata GETs for an unknown topic whose name is non-ASCII answer 500/50001 (the "
+        "name is encoded to ASCII before the lookup)",
+        versions=BOTH,
+        rows=("M4",),
+        caught_by=("META-010",),
+        subtle=True,
+        hooks={"response": _non_ascii_name_500},
+    ),
+    Fault(
+        id="metadata-illegal-name-empty-topic",
+        area="metadata",
+        description="an unknown topic whose name has characters outside Kafka's legal set (spaces, "
+        "non-ASCII) is described as an existing topic with no partitions (200)",
+        versions=BOTH,
+        rows=("M4", "M5"),
+        caught_by=("META-010",),
+        subtle=True,
+        hooks={"response": _illegal_name_empty_topic},
+    ),
+    Fault(
+        id="metadata-illegal-name-no-route",
+        area="metadata",
+        description="a topic name with characters outside Kafka's legal set matches no route: metadata "
+        "GETs answer the framework's plain-text 404, with no error body",
+        versions=BOTH,
+        rows=("M4", "M5"),
+        caught_by=("META-010", "META-011"),
+        subtle=True,
+        hooks={"response": _illegal_name_no_route},
+    ),
+    Fault(
+        id="metadata-encoded-name-code-404",
+        area="metadata",
+        description="an unknown topic whose name has characters outside Kafka's legal set is answered "
+        "404 with error_code 404 instead of the unknown-topic code",
+        versions=BOTH,
+        rows=("M5",),
+        caught_by=("META-011",),
+        subtle=True,
+        hooks={"response": _encoded_name_generic_404},
     ),
 )

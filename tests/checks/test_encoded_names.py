@@ -1,0 +1,63 @@
+"""The percent-encoded unknown topic names of META-010/011 (contract.md §4.7, §8.1 M4/M5): each
+spelling decodes to a name unique to the run, and the reference answers each like any unknown
+topic, while a server that mishandles one spelling fails at the row's level."""
+
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+from typing import Any, cast
+from urllib.parse import unquote
+
+import pytest
+
+from conformance.checks import metadata
+from conformance.checks.model import CheckContext
+from conformance.checks.registry import by_id
+from conformance.engine import open_target, run_check
+from conformance.reference.server import ReferenceConfig, serve_in_thread
+from conformance.report.model import Outcome
+from conformance.requirements import API_VERSIONS, ApiVersion
+
+
+def _ctx() -> CheckContext:
+    return cast(CheckContext, SimpleNamespace(run_id="krc-run", rng=random.Random(1)))
+
+
+def test_each_spelling_is_one_encoded_segment_of_an_unknown_name() -> None:
+    names: dict[str, Any] = dict(metadata.encoded_unknown_names(_ctx()))
+    assert len(names) == len(metadata.NAME_SPELLINGS)
+    for spelling, segment in names.items():
+        assert "/" not in segment and segment.isascii() and "%" in segment, spelling
+        assert unquote(segment).startswith(("krc-run-no-such-topic-", "krc-run")), spelling
+    decoded = {spelling: unquote(segment) for spelling, segment in names.items()}
+    assert not decoded["non-ASCII (UTF-8, percent-encoded)"].isascii()
+    assert " " in decoded["with spaces (%20)"]
+    plain = names["with an unreserved character percent-encoded"]
+    assert plain.startswith("%6B") and unquote(plain).startswith("krc-run-no-such-topic-")
+
+
+@pytest.mark.parametrize("version", API_VERSIONS)
+@pytest.mark.parametrize(
+    ("fault", "failing"),
+    [
+        (None, ()),
+        ("metadata-non-ascii-name-500", ("META-010",)),
+        ("metadata-illegal-name-no-route", ("META-010", "META-011")),
+        ("metadata-encoded-name-code-404", ("META-011",)),
+    ],
+)
+def test_spellings_judged_at_the_row(
+    version: ApiVersion, fault: str | None, failing: tuple[str, ...]
+) -> None:
+    faults = frozenset({fault}) if fault else frozenset()
+    with (
+        serve_in_thread(ReferenceConfig(api_version=version, faults=faults)) as server,
+        open_target(server.url, version, seed=4) as target,
+    ):
+        results = {c: run_check(by_id(c), target) for c in ("META-010", "META-011", "META-004")}
+    for check_id, result in results.items():
+        want = Outcome.FAIL if check_id in failing else Outcome.PASS
+        assert result.outcome is want, f"{check_id} under {fault}: {result.outcome} {result.message}"
+    spellings = {e.label for e in results["META-010"].exchanges}
+    assert len(spellings) == len(metadata.NAME_SPELLINGS)

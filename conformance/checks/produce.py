@@ -1478,6 +1478,29 @@ def judge_size_limits(produces: Sequence[Exchange], reads: Sequence[Exchange]) -
     return j.extend(judge_json_labels_truthful([*produces, *reads]))
 
 
+def judge_refusals_wrote_nothing(refused: Sequence[Exchange], reads: Sequence[Exchange]) -> Judgement:
+    """§3.4: a batch refused as a whole should have written none of its records, or the answer
+    says per record which were written. §8 fixes no outcome for it (no server was observed
+    refusing an oversize batch), so a partial write is recorded as a warning, never failed."""
+    j = Judgement()
+    stored = {r["value"] for r in records_from(reads) if r["value"]}
+    for produce in refused:
+        written = [
+            i
+            for i, record in enumerate(sent_records(produce))
+            for ok, value in [expected_field(record, "value")]
+            if ok and value and value in stored
+        ]
+        if written:
+            j.observe(
+                f"WARNING §3.4: {sent(produce)} was refused ({got(produce)}) yet record(s) {written} "
+                "of it were written: a client that retries the refused batch duplicates them"
+            )
+        else:
+            j.observe(f"§3.4: the refused batch wrote none of its records ({got(produce)})")
+    return j
+
+
 @checks.add(
     Requirement(
         id="PROD-033",
@@ -1492,7 +1515,9 @@ def judge_size_limits(produces: Sequence[Exchange], reads: Sequence[Exchange]) -
     )
 )
 def size_limits(ctx: CheckContext) -> Judgement:
-    topic, path, _ = _roundtrip_target(ctx)
+    topic, path, partition = _roundtrip_target(ctx)
+    # A fence record before the batches bounds where a refused batch could have written.
+    fence = _first_offset(ctx.api.produce(topic, [_marker(ctx, "size-fence")], partition=path))
     produces = []
     for name, size in SIZE_CASES:
         tag = name.replace(" ", "")
@@ -1503,4 +1528,20 @@ def size_limits(ctx: CheckContext) -> Judgement:
         ]
         produces.append(ctx.api.produce(topic, records, partition=path))
     reads = _read_located(ctx, topic, [p for p in produces if p.status == 200])
-    return judge_size_limits(produces, reads)
+    j = judge_size_limits(produces, reads)
+    refused = [p for p in produces if p.status is not None and p.status >= 400]
+    if refused and fence is not None:
+        end = _first_offset(ctx.api.produce(topic, [_marker(ctx, "size-fence-end")], partition=path))
+        if end is not None and end > fence:
+            between = read_back(ctx, topic, partition, fence + 1, end - fence - 1)
+            if between.error is not None:
+                j.observe(f"§3.4: whether the refused batch wrote records is unknown: {between.error}")
+            else:
+                j.extend(judge_refusals_wrote_nothing(refused, between.exchanges))
+    return j
+
+
+def _first_offset(produce: Exchange) -> int | None:
+    """The offset a one-record produce reported, when it is a usable one."""
+    items = sent_items([produce])
+    return int(items[0].reported) if items and items[0].valid_offset else None

@@ -222,3 +222,14 @@ def test_sweep_reports_one_wrong_endpoint_once_whoever_saw_it() -> None:
     ]
     j = em.judge_seen_answers(answers)
     assert len(j.findings) == 1 and "seen by V2C-000" in text(j)
+
+
+def test_a_v1_commit_is_no_missing_body_framework_error() -> None:
+    """A v1 commit ignores its body (§2.1 #10), so E3's missing-body exemption does not hide an
+    HTML 500 there; a v2 body-less commit refused in text stays exempt (Karapace: 400 text)."""
+    v1 = recordings.load("confluent-5.5.0-v1")
+    html = replace(main(v1, "consumer_commit"), response=HTML_500)
+    assert "E1 (seen by C14)" in text(em.judge_seen_answers([Seen("C14", "v1-consumer", html)]))
+    karapace = recordings.load("karapace-3.16.0")
+    bodyless = main(karapace, "commit_without_body")
+    assert bodyless.status == 400 and em.e1_exemption(bodyless) == "missing or malformed body"

@@ -670,6 +670,15 @@ def _first_offset(produce: Exchange) -> int:
     return offset if isinstance(offset, int) and not isinstance(offset, bool) and offset >= 0 else 0
 
 
+# The kinds of request the tour sends, by the labels `KafkaRest` gives them.
+TOUR_LABELS: dict[str, frozenset[str]] = {
+    "v1": frozenset({"produce", "read by offset", "create consumer", "consumer read", "commit"}),
+    "v2": frozenset(
+        {"produce", "create consumer", "assign", "seek", "records", "commit", "get committed offsets"}
+    ),
+}
+
+
 def _tour(ctx: CheckContext) -> list[Exchange]:
     """A produce spanning partitions, a read and a commit on each consumer kind of the version:
     the everyday requests whose answers E1/E4 judge even when the sweep runs alone."""
@@ -720,5 +729,10 @@ def _tour(ctx: CheckContext) -> list[Exchange]:
     )
 )
 def error_answers_everywhere(ctx: CheckContext) -> Judgement:
-    own = [Seen("ERR-008", "errors", exchange) for exchange in _tour(ctx)]
-    return judge_seen_answers([*ctx.seen_elsewhere(), *own])
+    elsewhere = ctx.seen_elsewhere()
+    # The tour stands in for the other checks when they did not run (--only, a fault test); after
+    # a whole run it would only repeat what they saw, at a second's cost on v1 (an empty read).
+    labels = {s.exchange.label for s in elsewhere if s.exchange.response is not None}
+    covered = TOUR_LABELS[ctx.version] <= labels
+    own = [] if covered else [Seen("ERR-008", "errors", exchange) for exchange in _tour(ctx)]
+    return judge_seen_answers([*elsewhere, *own])

@@ -17,7 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from conformance.checks.api import b64, instance_path
+from conformance import contract
+from conformance.checks.api import b64, instance_path, seg
 from conformance.checks.model import CheckContext, CheckSet, Judgement
 from conformance.errors import SetupFailed
 from conformance.exchange import Exchange, media_type
@@ -1265,3 +1266,265 @@ def empty_204(ctx: CheckContext) -> Judgement:
     if not any(e.status == 204 for e in ctx.client.exchanges):
         j.observe("A14: no 204 was answered (the consumer calls returned other statuses)")
     return j.extend(judge_labels(ctx.client.exchanges))
+
+
+# -- media-type parameters on request bodies --------------------------------------------------------
+
+CHARSET = "; charset=utf-8"
+
+
+def body_operations(version: str) -> dict[str, str]:
+    """operationId -> the first request media type openapi.yaml declares for it, for every
+    operation of `version` that takes a body. The spec is the one list of such operations."""
+    out: dict[str, str] = {}
+    for item in contract.version_view(version)["paths"].values():
+        for op in item.values():
+            content = op.get("requestBody", {}).get("content") if isinstance(op, dict) else None
+            if content:
+                out[op["operationId"]] = next(iter(content))
+    return out
+
+
+class _BodyRound:
+    """One request per body operation, each with the operation's declared type plus a charset
+    parameter; the state the later operations need (an instance, a produced offset) is set up
+    with plain requests when the parameterised one is refused."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.ctx = ctx
+        self.topic = ctx.topic
+        self.group = ctx.group("ctp")
+        self.instance: str | None = None
+        self.at: tuple[int, int] | None = None
+
+    def _post(self, op_ct: str, path: str, body: Any, method: str = "POST") -> Exchange:
+        headers = {"Accept": self.ctx.api.media.generic, "Content-Type": op_ct + CHARSET}
+        return self.ctx.client.send(
+            method, path, headers=headers, json=body, label="parameterised Content-Type"
+        )
+
+    def produce_topic(self, ct: str) -> Exchange:
+        value = _unique(self.ctx, "ctp-topic")
+        return self._post(ct, f"/topics/{seg(self.topic)}", {"records": [{"value": value, "partition": 0}]})
+
+    def produce_partition(self, ct: str) -> Exchange:
+        sent = self._post(
+            ct,
+            f"/topics/{seg(self.topic)}/partitions/0",
+            {"records": [{"value": _unique(self.ctx, "ctp-p")}]},
+        )
+        self.at = self.at or _entry(sent)
+        return sent
+
+    def create_consumer(self, ct: str) -> Exchange:
+        create = self._post(ct, f"/consumers/{seg(self.group)}", _consumer_body(self.ctx))
+        self.instance = _instance(self.ctx, self.group, create)
+        if self.instance is None:  # refused with the parameter: a plain one for the rest
+            self.instance = (
+                _new_v2_consumer(self.ctx, "ctp2")
+                if self.ctx.version == "v2"
+                else _instance(
+                    self.ctx, self.group, self.ctx.api.create_consumer(self.group, _consumer_body(self.ctx))
+                )
+            )
+        return create
+
+    def _on_instance(self, ct: str, suffix: str, body: Any, method: str = "POST") -> Exchange | None:
+        if self.instance is None:
+            return None
+        return self._post(ct, f"{self.instance}/{suffix}", body, method)
+
+    def _partitions(self) -> dict[str, Any]:
+        return {"partitions": [{"topic": self.topic, "partition": 0}]}
+
+    def _offsets(self) -> dict[str, Any]:
+        offset = self.at[1] if self.at else 0
+        return {"offsets": [{"topic": self.topic, "partition": 0, "offset": offset}]}
+
+    def subscribe(self, ct: str) -> Exchange | None:
+        sent = self._on_instance(ct, "subscription", {"topics": [self.topic]})
+        if self.instance is not None:
+            self.ctx.api.unsubscribe(self.instance)  # assign below needs no subscription
+        return sent
+
+    def assign(self, ct: str) -> Exchange | None:
+        sent = self._on_instance(ct, "assignments", self._partitions())
+        if self.instance is not None and (sent is None or sent.status not in (200, 204)):
+            self.ctx.api.assign(self.instance, [(self.topic, 0)])
+        return sent
+
+    def seek(self, ct: str) -> Exchange | None:
+        return self._on_instance(ct, "positions", self._offsets())
+
+    def seek_beginning(self, ct: str) -> Exchange | None:
+        return self._on_instance(ct, "positions/beginning", self._partitions())
+
+    def seek_end(self, ct: str) -> Exchange | None:
+        return self._on_instance(ct, "positions/end", self._partitions())
+
+    def commit(self, ct: str) -> Exchange | None:
+        return self._on_instance(ct, "offsets", self._offsets())
+
+    def committed(self, ct: str) -> Exchange | None:
+        return self._on_instance(ct, "offsets", self._partitions(), method="GET")
+
+
+# Which request of the round sends each body operation of openapi.yaml; a test keeps the two
+# equal, so an operation added to the spec cannot be left out silently.
+BODY_SENDERS: dict[str, Any] = {
+    "produceToTopic": _BodyRound.produce_topic,
+    "produceToPartition": _BodyRound.produce_partition,
+    "createConsumer": _BodyRound.create_consumer,
+    "subscribe": _BodyRound.subscribe,
+    "assign": _BodyRound.assign,
+    "seek": _BodyRound.seek,
+    "seekToBeginning": _BodyRound.seek_beginning,
+    "seekToEnd": _BodyRound.seek_end,
+    "commitOffsets": _BodyRound.commit,
+    "getCommittedOffsets": _BodyRound.committed,
+}
+# The order the round needs: produce first (offsets to seek and commit), then a consumer.
+BODY_ORDER = tuple(BODY_SENDERS)
+
+
+def judge_parameterised_produce(produces: Sequence[Exchange], reads: Sequence[Exchange]) -> Judgement:
+    """P4 under a parameterised Content-Type: a refusal is recorded (§8 fixes no outcome for a
+    parameter on a request type), but a produce answered 200 must have stored the records it
+    reports, byte for byte, at the offsets it reports."""
+    j = Judgement()
+    accepted = [p for p in produces if _produce_entries(p) is not None]
+    j.extend(judge_produce_stored(accepted, reads, "P4"))
+    return j
+
+
+@checks.add(
+    Requirement(
+        id="NEG-024",
+        title="A charset parameter on the request Content-Type never changes what is stored",
+        area="negotiation",
+        rows=("P4", "A1", "N8"),
+        section="1.2, 1.3, 4.4",
+        statement="Every operation that takes a body is sent its declared type with `; charset=utf-8`; "
+        "what each answers is recorded, and a produce answered 200 stores its records byte for byte "
+        "at the offsets it reports.",
+    )
+)
+def content_type_parameter(ctx: CheckContext) -> Judgement:
+    round_ = _BodyRound(ctx)
+    sent: list[Exchange] = []
+    produces: list[Exchange] = []
+    for operation_id, ct in sorted(
+        body_operations(ctx.version).items(), key=lambda kv: BODY_ORDER.index(kv[0])
+    ):
+        exchange = BODY_SENDERS[operation_id](round_, ct)
+        if exchange is not None:
+            sent.append(exchange)
+            if operation_id.startswith("produce"):
+                produces.append(exchange)
+    reads: list[Exchange] = []
+    for produce in produces:
+        at = _entry(produce)
+        if at is None:
+            continue
+        if ctx.version == "v1":
+            reads.append(ctx.api.messages(ctx.topic, at[0], at[1], count=1))
+        else:
+            reads += _v2_read_back(ctx, ctx.topic, at[0], at[1])
+    if round_.instance is not None:
+        ctx.api.delete_consumer(round_.instance)
+    j = judge_parameterised_produce(produces, reads)
+    j.extend(observe_outcomes(sent, "Content-Type with a charset parameter (no §8 outcome)"))
+    return j.extend(judge_labels(ctx.client.exchanges))
+
+
+# -- Accept with parameters and q-weights on every read ---------------------------------------------
+
+# A2 names the weighted lists; §1.2 says every v1 metadata and produce resource negotiates them
+# the same way (client q, then server qs). NEG-011 covers /topics, /topics/{t} and topic produce;
+# these are the rest of the metadata and produce resources.
+PARAMETER_ACCEPTS = {"v1": f"{V1}{CHARSET}", "v2": f"{V2}{CHARSET}"}
+WEIGHTED_V2 = f"{TEXT_PLAIN};q=0.5, {V2};q=0.9"
+
+
+def _v1_weighted_sweep(ctx: CheckContext) -> tuple[list[Exchange], list[Exchange]]:
+    """(metadata GETs, partition produces) with every A2 list, on the resources NEG-011 leaves out."""
+    api, topic = ctx.api, ctx.topic
+    meta: list[Exchange] = []
+    produce: list[Exchange] = []
+    for accept in (WEIGHTED_META, KAFKA_DEFAULT, JSON):
+        meta += [api.root(accept=accept), api.brokers(accept=accept)]
+        meta += [api.partitions(topic, accept=accept), api.partition(topic, 0, accept=accept)]
+    for accept in (WEIGHTED_META, WEIGHTED_PRODUCE):
+        produce.append(api.produce(topic, [{"value": _unique(ctx, "a2w")}], partition=0, accept=accept))
+    return meta, produce
+
+
+def judge_v1_weighted_everywhere(meta: Sequence[Exchange], produce: Sequence[Exchange]) -> Judgement:
+    """A2 on the metadata GETs and partition produces NEG-025 sends: each listed Accept gives
+    200 with the type the A2 tables name."""
+    j = judge_accept_table(meta, V1_META_ACCEPT, "A2")[0]
+    return j.extend(judge_accept_table(produce, V1_PRODUCE_ACCEPT, "A2")[0])
+
+
+@checks.add(
+    Requirement(
+        id="NEG-025",
+        title="v1 weighted Accept lists are honoured on every metadata and produce resource",
+        area="negotiation",
+        rows=("A2",),
+        section="1.2",
+        statement="GET /, /brokers, /topics/{t}/partitions and /partitions/{p}, and partition produce, "
+        "answer the A2 weighted lists with the type client q then server qs choose (vnd.kafka+json; "
+        "application/json for `binary.v1;q=0.1, json;q=0.9` on produce), and echo vnd.kafka+json and "
+        "application/json.",
+        versions=("v1",),
+    )
+)
+def v1_weighted_accept_everywhere(ctx: CheckContext) -> Judgement:
+    meta, produce = _v1_weighted_sweep(ctx)
+    j = judge_v1_weighted_everywhere(meta, produce)
+    # A parameter on an Accept type: §8 lists none, so what comes back is recorded only.
+    recorded = [
+        ctx.api.topics(accept=PARAMETER_ACCEPTS["v1"]),
+        ctx.api.partition(ctx.topic, 0, accept=PARAMETER_ACCEPTS["v1"]),
+    ]
+    at = _entry(produce[0]) if produce else None
+    if at is not None:
+        recorded.append(ctx.api.messages(ctx.topic, at[0], at[1], count=1, accept=f"{BINARY_V1}{CHARSET}"))
+    j.extend(observe_outcomes(recorded, "Accept with a parameter (no §8 outcome)"))
+    return j.extend(judge_labels(ctx.client.exchanges))
+
+
+@checks.add(
+    Requirement(
+        id="NEG-026",
+        title="v2 Accept with a parameter or q-weights on every read (recorded)",
+        area="negotiation",
+        rows=("A9",),
+        section="1.3",
+        statement="What v2 metadata and consumer reads answer to Accept `vnd.kafka.v2+json; charset=utf-8` "
+        "and to `text/plain;q=0.5, vnd.kafka.v2+json;q=0.9` is recorded; §8 fixes no outcome for them.",
+        versions=("v2",),
+    )
+)
+def v2_parameter_accept_recorded(ctx: CheckContext) -> Judgement:
+    api, topic = ctx.api, ctx.topic
+    sent: list[Exchange] = []
+    instance = _new_v2_consumer(ctx, "a9p")
+    for accept in (PARAMETER_ACCEPTS["v2"], WEIGHTED_V2):
+        headers = {"Accept": accept}
+        paths = ["/", "/topics", f"/topics/{seg(topic)}", f"/topics/{seg(topic)}/partitions"]
+        paths += [
+            f"/topics/{seg(topic)}/partitions/0",
+            f"/topics/{seg(topic)}/partitions/0/offsets",
+            "/brokers",
+        ]
+        if instance is not None:
+            paths += [f"{instance}/subscription", f"{instance}/assignments"]
+        sent += [ctx.client.get(path, headers=headers) for path in paths]
+    if instance is not None:
+        api.assign(instance, [(topic, 0)])
+        for accept in (f"{BINARY_V2};q=0.9, {TEXT_PLAIN};q=0.1", f"{BINARY_V2}{CHARSET}"):
+            sent.append(api.records(instance, accept=accept, timeout=200))
+        api.delete_consumer(instance)
+    return observe_outcomes(sent, "A9 (Accept with a parameter or q-weights)")

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from conformance import contract
 from conformance.checks import negotiation, other
 from conformance.checks.model import Check
 from conformance.client import TargetClient
@@ -99,3 +100,27 @@ def test_no_accept_probe_sends_no_accept_header(version: ApiVersion, check_id: s
     }
     # and the curl reproduction removes curl's own Accept too
     assert "-H Accept: " in bare[0].request.curl()
+
+
+@pytest.mark.parametrize("version", API_VERSIONS)
+def test_every_body_operation_of_the_spec_has_a_sender(version: ApiVersion) -> None:
+    declared = negotiation.body_operations(version)
+    assert declared and set(declared) <= set(negotiation.BODY_SENDERS)
+    union = set(negotiation.body_operations("v1")) | set(negotiation.body_operations("v2"))
+    assert union == set(negotiation.BODY_SENDERS), "a sender for an operation the spec does not have"
+
+
+def test_charset_round_reaches_every_body_operation(target: Target) -> None:
+    result = run_check(next(c for c in CHECKS if c.id == "NEG-024"), target)
+    assert result.outcome is Outcome.PASS, result.message
+    parameterised = [
+        e for e in result.exchanges if (e.request.header("content-type") or "").endswith("charset=utf-8")
+    ]
+    reached = set()
+    for exchange in parameterised:
+        op = contract.find_operation(target.version, exchange.request.method, exchange.request.path)
+        assert op is not None
+        reached.add(op.operation_id)
+        assert exchange.status in (200, 204), f"{op.operation_id}: {exchange.status}"
+    assert reached == set(negotiation.body_operations(target.version))
+    assert len(result.observations) == len(parameterised)

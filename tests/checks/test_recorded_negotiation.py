@@ -10,11 +10,13 @@ Checks with no recorded exchange to judge:
 | check | row | why |
 |---|---|---|
 | NEG-002 (format part) | N2 | no recorded read of a consumer created under json.v1; the creation part is judged |
-| NEG-005, NEG-009, NEG-014, NEG-018 | N5, N8, A5, A9 | INFO: judged only for "records, never fails" |
+| NEG-005, NEG-009, NEG-014, NEG-018, NEG-026 | N5, N8, A5, A9 | INFO: judged only for "records, never fails" |
+| NEG-024 (refusal part), NEG-025 (weighted lists) | P4, A2 | no recording sent a Content-Type parameter, or a weighted Accept to /, /brokers or the partition resources; the judges run on what was recorded there |
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 
@@ -423,3 +425,59 @@ def test_a14_judge_catches_body_framing_on_204() -> None:
     assert not neg.judge_empty_204([Exchange(deleted.request, chunked)]).passed
     assert not neg.judge_empty_204([Exchange(deleted.request, sized)]).passed
     assert neg.judge_empty_204([Exchange(deleted.request, zero)]).passed
+
+
+# -- issue 16: parameters and weights at the edges ------------------------------------------------
+
+
+def test_neg025_judge_on_the_recorded_v1_metadata_and_partition_produce() -> None:
+    """No recording sent a weighted list to /, /brokers or the partition resources; what was sent
+    there (vnd.kafka.v1+json) is in the A2 table and must pass NEG-025's judge on Confluent."""
+    rec = recordings.load("confluent-5.5.0-v1")
+    meta = mains(rec, "root_get", "brokers", "partitions_list", "partition_get")
+    produce = mains(rec, "produce_partition_basic")
+    assert meta and produce
+    j = neg.judge_v1_weighted_everywhere(meta, produce)
+    assert j.passed, messages(j)
+
+
+def test_neg025_judge_catches_a_weighted_list_answered_with_its_first_type() -> None:
+    rec = recordings.load("confluent-5.5.0-v1")
+    recorded = mains(rec, "brokers")[0]
+    assert recorded.response is not None
+    request = Request.build("GET", recorded.request.url, {"Accept": neg.WEIGHTED_META}, None)
+    first = Response.build(200, {"content-type": neg.V1}, recorded.response.body)
+    j = neg.judge_v1_weighted_everywhere([Exchange(request, first)], [])
+    assert not j.passed and "application/vnd.kafka+json" in messages(j)[0]
+
+
+def test_neg024_judge_records_a_refused_parameter_and_catches_altered_bytes() -> None:
+    """P4 under a parameterised type: Confluent's plain binary produce and its read-back pass;
+    the same produce refused (415) is not a finding; answered 200 but stored as JSON text, it is."""
+    rec = recordings.load("confluent-5.5.0-v1")
+    produce = mains(rec, "produce_ct_binary_v1")[0]
+    reads = list(all_exchanges(rec))
+    assert neg.judge_parameterised_produce([produce], reads).passed
+    refused = Exchange(
+        produce.request, Response.build(415, {"content-type": neg.V1}, b'{"error_code":415,"message":"x"}')
+    )
+    assert neg.judge_parameterised_produce([refused], []).passed
+    body = json.loads(produce.response.body if produce.response else b"{}")
+    entry = body["offsets"][0]
+    value = neg._sent_values(produce)[0]
+    stored = base64.b64encode(json.dumps(value).encode()).decode()
+    altered = Response.build(
+        200,
+        {"content-type": neg.V1},
+        json.dumps(
+            [{"key": None, "value": stored, "partition": entry["partition"], "offset": entry["offset"]}]
+        ).encode(),
+    )
+    read = Request.build(
+        "GET",
+        f"http://x/topics/{neg._produce_topic(produce)}/partitions/{entry['partition']}/messages",
+        {},
+        None,
+    )
+    j = neg.judge_parameterised_produce([produce], [Exchange(read, altered)])
+    assert not j.passed and "P4" in j.findings[0].why

@@ -131,6 +131,47 @@ def _chunked_204(call: Call, answer: Answer) -> Answer:
     return answer
 
 
+def _has_parameter(call: Call) -> bool:
+    return ";" in call.headers.get("content-type", "")
+
+
+def _parameter_as_json(call: Call, item: ProduceItem) -> ProduceItem:
+    # The produce dispatches on the whole Content-Type string: with a parameter it matches no
+    # binary type and falls through to the JSON embedded format, which stores the quoted text.
+    if _has_parameter(call) and item.value is not None:
+        item.value = json.dumps(base64.b64encode(item.value).decode()).encode()
+    return item
+
+
+def _parameter_undecoded_on_partition(call: Call, item: ProduceItem) -> ProduceItem:
+    # The partition produce's reader picks its decoder by exact type; with a parameter it takes
+    # the body as text and stores each value's base64 characters instead of their bytes.
+    if call.route == "produce_partition" and _has_parameter(call) and item.value is not None:
+        item.value = base64.b64encode(item.value)
+    return item
+
+
+_TOPIC_RESOURCE = re.compile(r"/topics(/[^/]+)?")  # GET /topics, GET or POST /topics/{t}
+_PARTITION_RESOURCE = re.compile(r"/topics/[^/]+/partitions(/[^/]+)?")
+
+
+async def _q_values_ignored_off_topic_routes(call: Call) -> Answer | None:
+    # The q-value fix reached only the resources the vendor tested (/topics and /topics/{t}):
+    # elsewhere a weighted list is answered with its first type.
+    accept = call.headers.get("accept", "")
+    if "q=" in accept and not _TOPIC_RESOURCE.fullmatch(call.path):
+        call.headers["accept"] = accept.split(",", 1)[0].split(";", 1)[0].strip()
+    return None
+
+
+async def _weighted_accept_406_on_partitions(call: Call) -> Answer | None:
+    # The partition resources run a strict Accept parser that reads a parameter as part of the
+    # media type, so a q-weighted list there matches nothing (406, as a framework refusal).
+    if "q=" in call.headers.get("accept", "") and _PARTITION_RESOURCE.fullmatch(call.path):
+        return Answer(406, {}, json.dumps({"error_code": 406, "message": "HTTP 406 Not Acceptable"}).encode())
+    return None
+
+
 # -- real servers ----------------------------------------------------------------------------------
 
 
@@ -362,5 +403,49 @@ FAULTS = (
         rows=("N4", "N6s", "N7"),
         caught_by=("NEG-004", "NEG-007", "NEG-008"),
         hooks={"request": _strimzi_exact_content_type},
+    ),
+    Fault(
+        id="negotiation-content-type-parameter-as-json",
+        area="negotiation",
+        description="a produce whose Content-Type carries a parameter (`; charset=utf-8`) is read as "
+        "the JSON embedded format: 200, but the quoted base64 text is stored instead of its bytes",
+        versions=BOTH,
+        rows=("P4",),
+        caught_by=("NEG-024",),
+        subtle=True,
+        hooks={"produce_record": _parameter_as_json},
+    ),
+    Fault(
+        id="negotiation-content-type-parameter-partition-undecoded",
+        area="negotiation",
+        description="a partition produce whose Content-Type carries a parameter stores the base64 text "
+        "undecoded (200); topic produce and every other route are right",
+        versions=BOTH,
+        rows=("P4",),
+        caught_by=("NEG-024",),
+        subtle=True,
+        hooks={"produce_record": _parameter_undecoded_on_partition},
+    ),
+    Fault(
+        id="negotiation-q-values-ignored-off-topic-routes",
+        area="negotiation",
+        description="a weighted Accept list is answered with its first type on GET /, /brokers, the "
+        "partition resources and partition produce; /topics and /topics/{t} honour q-values",
+        versions=V1,
+        rows=("A2",),
+        caught_by=("NEG-025",),
+        subtle=True,
+        hooks={"request": _q_values_ignored_off_topic_routes},
+    ),
+    Fault(
+        id="negotiation-weighted-accept-406-on-partitions",
+        area="negotiation",
+        description="a q-weighted Accept list on the partition resources (GET and produce) is answered "
+        "406; single types and every other resource are right",
+        versions=V1,
+        rows=("A2",),
+        caught_by=("NEG-025",),
+        subtle=True,
+        hooks={"request": _weighted_accept_406_on_partitions},
     ),
 )

@@ -77,6 +77,18 @@ def test_a_refused_batch_that_wrote_records_is_a_warning_never_a_failure() -> No
     refused = _produce(413, [b"before", b"x" * 10, b"after"], b"<html>413</html>")
     j = prod.judge_refusals_wrote_nothing([refused], [_read([b"other", b"before"])])
     assert j.passed and any(o.startswith("WARNING §3.4") and "[0]" in o for o in j.observations)
+    said = _produce(422, [b"before", b"x" * 10, b"after"], b"")
+    entries = [
+        {"partition": 0, "offset": 1},
+        {"error_code": 1, "error": "too large"},
+        {"partition": 0, "offset": 2},
+    ]
+    said = Exchange(
+        said.request,
+        Response.build(422, {"content-type": "application/json"}, json.dumps({"offsets": entries}).encode()),
+    )
+    reported = prod.judge_refusals_wrote_nothing([said], [_read([b"other", b"before", b"after"])])
+    assert not any(o.startswith("WARNING") for o in reported.observations)  # its entries say which
     clean = prod.judge_refusals_wrote_nothing([refused], [_read([b"other"])])
     assert clean.passed and clean.observations == [
         "§3.4: the refused batch wrote none of its records (413 text/html)"

@@ -228,7 +228,8 @@ def default_count(ctx: CheckContext) -> Judgement:
         area="v1-read",
         rows=("S2",),
         section="4.4",
-        statement="count=3 returns the records X..X+2 in order, byte-identical; count=1000 returns all remaining.",
+        statement="count=3 returns the records X..X+2 in order, byte-identical; a count running past the "
+        "log end (from the next-to-last record, and count=1000) returns all remaining records and nothing else.",
         versions=("v1",),
         # Run alone: X..X+2 are the check's own records only without concurrent writers to
         # partition 0 (Confluent interleaves other producers' records within one request).
@@ -241,7 +242,30 @@ def count_param(ctx: CheckContext) -> Judgement:
         return _need_write(produce)
     j = judge_read(ctx.api.messages(ctx.topic, 0, first, 3), values[:3], exact=True)
     j.extend(judge_read(ctx.api.messages(ctx.topic, 0, first + 1, 3), values[1:4], exact=True))
+    # Past the end by a few: exactly the last two records (alone, nobody writes after them).
+    j.extend(judge_read(ctx.api.messages(ctx.topic, 0, first + BATCH - 2, 5), values[-2:], exact=True))
     return j.extend(judge_read(ctx.api.messages(ctx.topic, 0, first, 1000), values, exact=False))
+
+
+@checks.add(
+    Requirement(
+        id="READ-009",
+        title="Read at the last record without count returns exactly it",
+        area="v1-read",
+        rows=("S1",),
+        section="2.1",
+        statement="GET …/messages?offset=<last offset> returns exactly the last record of the partition.",
+        versions=("v1",),
+        # Run alone: the record is the partition's last only while nobody else writes to it (an
+        # append after it changes nothing for the judge: count 1 still returns that record).
+        needs=frozenset({"isolated"}),
+    )
+)
+def default_count_at_last(ctx: CheckContext) -> Judgement:
+    produce, values, first = _write(ctx, "s1-last", 3)
+    if first is None:
+        return _need_write(produce)
+    return judge_read(ctx.api.messages(ctx.topic, 0, first + 2), values[2:], exact=True)
 
 
 @checks.add(

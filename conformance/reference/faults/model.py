@@ -145,3 +145,21 @@ class Fault:
 BOTH: frozenset[ApiVersion] = frozenset({"v1", "v2"})
 V1: frozenset[ApiVersion] = frozenset({"v1"})
 V2: frozenset[ApiVersion] = frozenset({"v2"})
+
+
+def track_log_end(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A `produce_result` hook for faults that act at the end of the log: remembers, per
+    partition, the next offset after the last record this server reported (every record of the
+    reference arrives by produce, so this is the log end). Leaves the entries as they are."""
+    ends = call.shared.setdefault("log-end", {})
+    for entry in entries:
+        partition, offset = entry.get("partition"), entry.get("offset")
+        if isinstance(partition, int) and isinstance(offset, int) and offset >= 0:
+            ends[(topic, partition)] = max(ends.get((topic, partition), 0), offset + 1)
+    return entries
+
+
+def log_end(call: Call, topic: str, partition: int) -> int | None:
+    """The log end `track_log_end` saw for topic/partition (None before its first produce)."""
+    end: int | None = call.shared.get("log-end", {}).get((topic, partition))
+    return end

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 from conformance.reference.faults.model import (
     BOTH,
@@ -24,13 +25,16 @@ from conformance.reference.faults.model import (
     Fault,
     ProduceItem,
     json_answer,
+    log_end,
     request_json,
+    track_log_end,
 )
 from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
 
 _PRODUCE = re.compile(r"^/topics/[^/]+(/partitions/[^/]+)?$")
 _MESSAGES = re.compile(r"^/topics/[^/]+/partitions/[^/]+/messages$")
+_MESSAGES_PARTS = re.compile(r"^/topics/(?P<topic>[^/]+)/partitions/(?P<partition>[^/]+)/messages$")
 _RECORD_FIELDS = frozenset({"key", "value", "partition"})
 _TOP_FIELDS = frozenset({"records", "key_schema", "key_schema_id", "value_schema", "value_schema_id"})
 
@@ -475,6 +479,61 @@ async def _front_proxy_body_limit(call: Call) -> Answer | None:
     return None
 
 
+# -- v1 read by offset at the end of the log (issue 16: detection at the edges) ----------------------
+# Each shows only at an exact boundary of the partition, located by `track_log_end`.
+
+
+def _messages_at(call: Call) -> tuple[str, int, int] | None:
+    """(topic, partition, offset) of a v1 read by offset with an integer offset."""
+    match = _MESSAGES_PARTS.match(call.path)
+    raw = call.query.get("offset", "")
+    if call.method != "GET" or match is None or not match["partition"].isdigit():
+        return None
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
+        return None
+    return unquote(match["topic"]), int(match["partition"]), int(raw)
+
+
+def _read_at_end(rewrite: Any) -> Any:
+    """A request hook: a read whose offset `rewrite(offset, end)` maps elsewhere reads from there
+    (one record); None leaves it alone."""
+
+    async def hook(call: Call) -> Answer | None:
+        at = _messages_at(call)
+        end = log_end(call, at[0], at[1]) if at is not None else None
+        if at is not None and end is not None:
+            moved = rewrite(at[2], end)
+            if moved is not None:
+                call.query["offset"], call.query["count"] = str(moved), "1"
+        return None
+
+    return hook
+
+
+def _last_as_end(offset: int, end: int) -> int | None:
+    # The bound check takes the last record for the end: reading it answers [] like the log end.
+    return end if offset >= 0 and offset == end - 1 else None
+
+
+def _end_as_last(offset: int, end: int) -> int | None:
+    # At the log end the last record is served again instead of [].
+    return end - 1 if offset == end and end > 0 else None
+
+
+def _negative_from_end(offset: int, end: int) -> int | None:
+    # Python-style indexing: -1 is the last record, -2 the one before.
+    return end + offset if offset < 0 and end + offset >= 0 else None
+
+
+def _last_repeated_past_end(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # A count running past the log end gets the last record once more.
+    count = call.query.get("count", "1")
+    wanted = int(count) if count.isascii() and count.isdigit() else 1
+    if source == "v1-messages" and records and wanted > len(records):
+        return [*records, records[-1]]
+    return records
+
+
 FAULTS = (
     Fault(
         id="produce-offset-off-by-one",
@@ -873,5 +932,46 @@ FAULTS = (
         rows=("E1",),
         caught_by=("PROD-033",),
         hooks={"request": _front_proxy_body_limit},
+    ),
+    # -- v1 read by offset at the end of the log (issue 16) --
+    Fault(
+        id="read-last-record-unreadable",
+        area="produce",
+        description="a v1 read at the last record's offset answers 200 [] as if it were the log end",
+        versions=ONLY_V1,
+        rows=("S1",),
+        caught_by=("READ-009",),
+        subtle=True,
+        hooks={"produce_result": track_log_end, "request": _read_at_end(_last_as_end)},
+    ),
+    Fault(
+        id="read-log-end-serves-last-record",
+        area="produce",
+        description="a v1 read at the log end returns the last record again instead of 200 []",
+        versions=ONLY_V1,
+        rows=("S4",),
+        caught_by=("READ-004",),
+        subtle=True,
+        hooks={"produce_result": track_log_end, "request": _read_at_end(_end_as_last)},
+    ),
+    Fault(
+        id="read-count-past-end-repeats-last",
+        area="produce",
+        description="a v1 read whose count runs past the log end returns the last record twice",
+        versions=ONLY_V1,
+        rows=("S2",),
+        caught_by=("READ-002",),
+        subtle=True,
+        hooks={"read_records": _last_repeated_past_end},
+    ),
+    Fault(
+        id="read-negative-offset-from-end",
+        area="produce",
+        description="a v1 read at a negative offset counts from the log end (-1 is the last record) instead "
+        "of being out of range",
+        versions=ONLY_V1,
+        rows=("S5", "S5s"),
+        caught_by=("READ-005", "READ-006"),
+        hooks={"produce_result": track_log_end, "request": _read_at_end(_negative_from_end)},
     ),
 )

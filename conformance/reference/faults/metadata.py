@@ -18,6 +18,7 @@ from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
 
 _TOPIC = re.compile(r"^/topics/([^/]+)$")
+_OFFSETS = re.compile(r"^/topics/(?P<topic>[^/]+)/partitions/(?P<partition>\d+)/offsets$")
 _PARTITIONS = re.compile(r"^/topics/[^/]+/partitions(/[^/]+)?$")
 _METADATA_ROUTES = frozenset({"get_topic", "list_partitions", "get_partition", "partition_offsets"})
 _NUMERIC_PARAMS = ("offset", "count", "max_bytes", "timeout")
@@ -231,6 +232,45 @@ def _encoded_name_generic_404(call: Call, answer: Answer) -> Answer:
     return _with_body(answer, {"error_code": 404, "message": f"Topic {name} not found."})
 
 
+# -- partition offsets after a multi-record produce (issue 16: detection at the edges) -------------
+
+
+def _remember_request_bases(call: Call, topic: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A `produce_result` hook: the first offset each partition got in the latest produce request,
+    which is also the log end before it (what a proxy caching its last produce answer knows)."""
+    bases = call.shared.setdefault("batch-base", {})
+    firsts: dict[Any, int] = {}
+    for e in entries:
+        if isinstance(e.get("partition"), int) and isinstance(e.get("offset"), int) and e["offset"] >= 0:
+            firsts.setdefault(e["partition"], e["offset"])
+    for partition, first in firsts.items():
+        bases[(topic, partition)] = first
+    return entries
+
+
+def _offsets_end_from_request_base(plus: int) -> Any:
+    """A response hook: partition offsets answer end_offset = the latest request's first offset
+    + `plus` (only where that is below the true end)."""
+
+    def hook(call: Call, answer: Answer) -> Answer:
+        match = _OFFSETS.match(call.path)
+        body = answer_json(answer)
+        if (
+            call.route != "partition_offsets"
+            or answer.status != 200
+            or match is None
+            or not isinstance(body, dict)
+        ):
+            return answer
+        remembered = call.shared.get("batch-base", {}).get((match["topic"], int(match["partition"])))
+        end = body.get("end_offset")
+        if isinstance(remembered, int) and isinstance(end, int) and remembered + plus < end:
+            return _with_body(answer, {**body, "end_offset": remembered + plus})
+        return answer
+
+    return hook
+
+
 FAULTS = (
     Fault(
         id="errors-non-integer-partition-500",
@@ -428,5 +468,26 @@ FAULTS = (
         caught_by=("META-011",),
         subtle=True,
         hooks={"response": _encoded_name_generic_404},
+    ),
+    # -- partition offsets after a multi-record produce (issue 16) --
+    Fault(
+        id="metadata-end-offset-per-request",
+        area="metadata",
+        description="end_offset is the first offset of the latest produce request + 1, as if each request "
+        "wrote one record: right after a one-record produce, short after a batch",
+        versions=ONLY_V2,
+        rows=("M6b",),
+        caught_by=("META-007",),
+        subtle=True,
+        hooks={"produce_result": _remember_request_bases, "response": _offsets_end_from_request_base(1)},
+    ),
+    Fault(
+        id="metadata-end-offset-before-latest-produce",
+        area="metadata",
+        description="end_offset lags one produce request behind: it is the log end before the latest produce",
+        versions=ONLY_V2,
+        rows=("M6b",),
+        caught_by=("META-007",),
+        hooks={"produce_result": _remember_request_bases, "response": _offsets_end_from_request_base(0)},
     ),
 )

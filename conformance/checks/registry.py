@@ -17,8 +17,12 @@ from conformance.checks import (
     other,
     produce,
     v1_consumer,
+    v1_consumer_edges,
+    v1_consumer_multi,
     v1_read,
     v2_consumer,
+    v2_consumer_edges,
+    v2_consumer_multi,
 )
 from conformance.checks.model import Check, CheckSet
 from conformance.fuzz import checks as fuzz
@@ -28,7 +32,11 @@ AREAS: tuple[CheckSet, ...] = (
     produce.checks,
     v1_read.checks,
     v1_consumer.checks,
+    v1_consumer_edges.checks,
+    v1_consumer_multi.checks,
     v2_consumer.checks,
+    v2_consumer_edges.checks,
+    v2_consumer_multi.checks,
     negotiation.checks,
     error_model.checks,
     auth.checks,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,7 +27,9 @@ from conformance.reference.faults.model import (
     Fault,
     answer_json,
     json_answer,
+    log_end,
     request_json,
+    track_log_end,
 )
 from conformance.reference.faults.model import V1 as ONLY_V1
 from conformance.reference.faults.model import V2 as ONLY_V2
@@ -487,6 +490,518 @@ def _v1_commit_no_content(call: Call, answer: Answer) -> Answer:
     if call.api_version == "v1" and call.route == "commit" and answer.status == 200:
         return _replace(answer, 204, None)
     return answer
+
+
+# -- several partitions and topics in one request or answer (issue 16) ---------------------------------
+# Each of these is invisible with one element: the suite's single-partition probes pass, only a list
+# of two or more (offsets, partitions, topics, records of several partitions) shows it.
+
+
+def _rewriting_list(method: str, rest: tuple[str, ...], field: str, rewrite: Any) -> Any:
+    """A request hook: `rewrite(items)` replaces the list `field` of a `method …/rest` body."""
+
+    async def hook(call: Call) -> Answer | None:
+        body = request_json(call)
+        if _is(call, method, *rest) and isinstance(body, dict) and isinstance(body.get(field), list):
+            items = [dict(i) if isinstance(i, dict) else i for i in body[field]]
+            _set_body(call, {**body, field: rewrite(items)})
+        return None
+
+    return hook
+
+
+def _first_only(items: list[Any]) -> list[Any]:
+    return items[:1]
+
+
+def _last_only(items: list[Any]) -> list[Any]:
+    return items[-1:]
+
+
+def _offset_of(index: int) -> Any:
+    """Every entry takes the offset of entry `index` (0: the first, -1: the last)."""
+
+    def rewrite(items: list[Any]) -> list[Any]:
+        if not items or not all(isinstance(i, dict) for i in items):
+            return items
+        offset = items[index].get("offset")
+        return [{**i, "offset": offset} for i in items]
+
+    return rewrite
+
+
+_FIRST_STORED = "x-reference-fault-first-stored"
+
+
+def _only_first_partition_stored(call: Call, group: str, topic: str, partition: int, stored: int) -> int:
+    # A commit of everything consumed that stores only its first partition: the others keep what
+    # this server stored for them before, or the log start (a new member replays them).
+    remembered = _memory(call, "stored")
+    if _FIRST_STORED in call.headers:
+        return remembered.get((group, topic, partition), 0)
+    call.headers[_FIRST_STORED] = f"{topic}/{partition}"
+    remembered[(group, topic, partition)] = stored
+    return stored
+
+
+def _bodyless_first_partition_only(call: Call, group: str, topic: str, partition: int, stored: int) -> int:
+    if _is(call, "POST", "offsets") and not call.body.strip():
+        return _only_first_partition_stored(call, group, topic, partition, stored)
+    _memory(call, "stored")[(group, topic, partition)] = stored
+    return stored
+
+
+def _listing_rewrite(route: str, field: str, rewrite: Any) -> Any:
+    """A response hook: the list `field` of a 200 answer of `route` becomes `rewrite(list)`."""
+
+    def hook(call: Call, answer: Answer) -> Answer:
+        body = answer_json(answer)
+        if call.route == route and answer.status == 200 and isinstance(body, dict):
+            items = body.get(field)
+            if isinstance(items, list) and len(items) > 1:
+                return _replace(answer, 200, {**body, field: rewrite(items)})
+        return answer
+
+    return hook
+
+
+def _first_partition_repeated(items: list[Any]) -> list[Any]:
+    first = items[0]
+    return [{**i, "partition": first.get("partition")} if isinstance(i, dict) and isinstance(first, dict) else i
+            for i in items]  # fmt: skip
+
+
+def _runs(records: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The records of an answer grouped by (topic, partition), in the order each first appears."""
+    groups: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for r in records:
+        groups.setdefault((r.get("topic"), r.get("partition")), []).append(r)
+    return list(groups.values())
+
+
+def _spanning(rewrite: Any) -> Any:
+    """A read hook applying `rewrite(runs)` to v2 answers that span two or more partitions."""
+
+    def hook(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        runs = _runs(records)
+        if source != "v2-records" or len(runs) < 2:
+            return records
+        return [r for run in rewrite(runs) for r in run]
+
+    return hook
+
+
+def _second_reversed(runs: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    return [runs[0], runs[1][::-1], *runs[2:]]
+
+
+def _second_duplicated(runs: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    return [runs[0], runs[1] + runs[1], *runs[2:]]
+
+
+def _first_partition_kept(runs: list[list[dict[str, Any]]]) -> list[list[dict[str, Any]]]:
+    return runs[:1]
+
+
+def _v1_commit_entries_of_several(answer_rewrite: Any) -> Any:
+    """A response hook: a v1 commit answer listing several entries becomes `answer_rewrite(entries)`."""
+
+    def hook(call: Call, answer: Answer) -> Answer:
+        body = answer_json(answer)
+        several = isinstance(body, list) and len(body) > 1 and all(isinstance(e, dict) for e in body)
+        if call.api_version == "v1" and call.route == "commit" and answer.status == 200 and several:
+            return _replace(answer, 200, answer_rewrite(body))
+        return answer
+
+    return hook
+
+
+def _first_consumed_for_all(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    first = entries[0]
+    return [{**e, "consumed": first.get("consumed"), "committed": first.get("committed")} for e in entries]
+
+
+def _v1_commit_first_partition_only(call: Call, group: str, topic: str, partition: int, stored: int) -> int:
+    if call.api_version == "v1" and call.route == "commit":
+        return _only_first_partition_stored(call, group, topic, partition, stored)
+    return stored
+
+
+async def _seek_edges_first_only(call: Call) -> Answer | None:
+    for edge in ("beginning", "end"):
+        await _rewriting_list("POST", ("positions", edge), "partitions", _first_only)(call)
+    return None
+
+
+def _topics_rewrite(call: Call, body: dict[str, Any], rewrite: Any) -> dict[str, Any]:
+    topics = body.get("topics")
+    return {**body, "topics": rewrite(topics)} if isinstance(topics, list) else body
+
+
+def _subscription_rewrite(rewrite: Any) -> Any:
+    async def hook(call: Call) -> Answer | None:
+        body = request_json(call)
+        if _is(call, "POST", "subscription") and isinstance(body, dict):
+            _set_body(call, _topics_rewrite(call, body, rewrite))
+        return None
+
+    return hook
+
+
+_SEVERAL = (
+    # -- commits of several partitions (D26, D27, D28; v1: C14, C15) --
+    Fault(
+        id="consumers-v2-commit-stores-first-offset-only",
+        area="consumers",
+        description="a commit naming several partitions stores only the first entry's offset (200 [] for all)",
+        versions=ONLY_V2,
+        rows=("D26",),
+        caught_by=("V2C-060",),
+        subtle=True,
+        hooks={"request": _rewriting_list("POST", ("offsets",), "offsets", _first_only)},
+    ),
+    Fault(
+        id="consumers-v2-commit-first-offset-for-all",
+        area="consumers",
+        description="a commit naming several partitions stores the first entry's offset + 1 for every partition",
+        versions=ONLY_V2,
+        rows=("D26",),
+        caught_by=("V2C-060",),
+        subtle=True,
+        hooks={"request": _rewriting_list("POST", ("offsets",), "offsets", _offset_of(0))},
+    ),
+    Fault(
+        id="consumers-v2-committed-lists-first-partition-only",
+        area="consumers",
+        description="GET offsets asked for several committed partitions lists only the first",
+        versions=ONLY_V2,
+        rows=("D27",),
+        caught_by=("V2C-061",),
+        subtle=True,
+        hooks={"response": _listing_rewrite("committed_offsets", "offsets", _first_only)},
+    ),
+    Fault(
+        id="consumers-v2-bodyless-commit-first-partition-only",
+        area="consumers",
+        description="a body-less commit after reads of several partitions stores only the first partition's "
+        "position (the others keep their earlier commit or the log start)",
+        versions=ONLY_V2,
+        rows=("D28",),
+        caught_by=("V2C-062",),
+        subtle=True,
+        hooks={"request": _keep_body, "commit_offset": _bodyless_first_partition_only},
+    ),
+    Fault(
+        id="consumers-v1-commit-lists-first-partition-only",
+        area="consumers",
+        description="the v1 commit answer lists only the first partition when the instance read several",
+        versions=ONLY_V1,
+        rows=("C14",),
+        caught_by=("V1C-050",),
+        subtle=True,
+        hooks={"response": _v1_commit_entries_of_several(_first_only)},
+    ),
+    Fault(
+        id="consumers-v1-commit-first-consumed-for-all",
+        area="consumers",
+        description="the v1 commit answer gives every partition the first partition's consumed and committed",
+        versions=ONLY_V1,
+        rows=("C14",),
+        caught_by=("V1C-050",),
+        subtle=True,
+        hooks={"response": _v1_commit_entries_of_several(_first_consumed_for_all)},
+    ),
+    Fault(
+        id="consumers-v1-commit-stores-first-partition-only",
+        area="consumers",
+        description="a v1 commit after reads of several partitions stores only the first partition; the others "
+        "report committed -1 and a new instance replays them from the log start",
+        versions=ONLY_V1,
+        rows=("C15", "C14"),
+        caught_by=("V1C-051", "V1C-050"),
+        subtle=True,
+        hooks={"commit_offset": _v1_commit_first_partition_only},
+    ),
+    # -- seeks of several partitions (D18) --
+    Fault(
+        id="consumers-v2-seek-first-partition-only",
+        area="consumers",
+        description="positions naming several partitions moves only the first (204 for all)",
+        versions=ONLY_V2,
+        rows=("D18",),
+        caught_by=("V2C-063",),
+        subtle=True,
+        hooks={"request": _rewriting_list("POST", ("positions",), "offsets", _first_only)},
+    ),
+    Fault(
+        id="consumers-v2-seek-last-offset-for-all",
+        area="consumers",
+        description="positions naming several partitions moves every partition to the last entry's offset",
+        versions=ONLY_V2,
+        rows=("D18",),
+        caught_by=("V2C-063",),
+        subtle=True,
+        hooks={"request": _rewriting_list("POST", ("positions",), "offsets", _offset_of(-1))},
+    ),
+    Fault(
+        id="consumers-v2-seek-edges-first-partition-only",
+        area="consumers",
+        description="positions/beginning and positions/end naming several partitions move only the first",
+        versions=ONLY_V2,
+        rows=("D18",),
+        caught_by=("V2C-063",),
+        subtle=True,
+        hooks={"request": _seek_edges_first_only},
+    ),
+    # -- assignments of several partitions (D15b, D21) --
+    Fault(
+        id="consumers-v2-assign-keeps-first-partition",
+        area="consumers",
+        description="an assignment of several partitions keeps only the first (204; reads and GET assignments "
+        "show one partition)",
+        versions=ONLY_V2,
+        rows=("D15b", "D21"),
+        caught_by=("V2C-064", "V2C-065"),
+        subtle=True,
+        hooks={"request": _rewriting_list("POST", ("assignments",), "partitions", _first_only)},
+    ),
+    Fault(
+        id="consumers-v2-assignments-lists-first-partition",
+        area="consumers",
+        description="GET assignments lists only the first of several assigned partitions (reads are right)",
+        versions=ONLY_V2,
+        rows=("D15b",),
+        caught_by=("V2C-064",),
+        subtle=True,
+        hooks={"response": _listing_rewrite("get_assignments", "partitions", _first_only)},
+    ),
+    Fault(
+        id="consumers-v2-assignments-repeat-first-partition",
+        area="consumers",
+        description="GET assignments lists one entry per assigned partition, each with the first one's number",
+        versions=ONLY_V2,
+        rows=("D15b",),
+        caught_by=("V2C-064",),
+        subtle=True,
+        hooks={"response": _listing_rewrite("get_assignments", "partitions", _first_partition_repeated)},
+    ),
+    # -- one answer spanning several partitions (D21) --
+    Fault(
+        id="consumers-v2-second-partition-reversed",
+        area="consumers",
+        description="when a read answer spans several partitions, the second partition's records come in "
+        "reverse offset order",
+        versions=ONLY_V2,
+        rows=("D21",),
+        caught_by=("V2C-065",),
+        subtle=True,
+        hooks={"read_records": _spanning(_second_reversed)},
+    ),
+    Fault(
+        id="consumers-v2-second-partition-duplicated",
+        area="consumers",
+        description="when a read answer spans several partitions, the second partition's records come twice",
+        versions=ONLY_V2,
+        rows=("D21",),
+        caught_by=("V2C-065",),
+        subtle=True,
+        hooks={"read_records": _spanning(_second_duplicated)},
+    ),
+    Fault(
+        id="consumers-v2-answer-keeps-first-partition",
+        area="consumers",
+        description="a read answer spanning several partitions carries only the first partition's records; the "
+        "others' positions have moved past theirs (lost)",
+        versions=ONLY_V2,
+        rows=("D21",),
+        caught_by=("V2C-065",),
+        subtle=True,
+        hooks={"read_records": _spanning(_first_partition_kept)},
+    ),
+    # -- subscriptions of several topics (D12b, D20) --
+    Fault(
+        id="consumers-v2-subscription-keeps-first-topic",
+        area="consumers",
+        description="a subscription to several topics keeps only the first (204; GET subscription and reads "
+        "show one topic)",
+        versions=ONLY_V2,
+        rows=("D12b", "D20"),
+        caught_by=("V2C-066", "V2C-067"),
+        subtle=True,
+        hooks={"request": _subscription_rewrite(_first_only)},
+    ),
+    Fault(
+        id="consumers-v2-subscription-keeps-last-topic",
+        area="consumers",
+        description="a subscription to several topics keeps only the last (each topic overwrites the one before)",
+        versions=ONLY_V2,
+        rows=("D12b", "D20"),
+        caught_by=("V2C-066", "V2C-067"),
+        subtle=True,
+        hooks={"request": _subscription_rewrite(_last_only)},
+    ),
+    Fault(
+        id="consumers-v2-subscription-lists-first-topic",
+        area="consumers",
+        description="GET subscription lists only the first of several subscribed topics (reads are right)",
+        versions=ONLY_V2,
+        rows=("D12b",),
+        caught_by=("V2C-066",),
+        subtle=True,
+        hooks={"response": _listing_rewrite("get_subscription", "topics", _first_only)},
+    ),
+)
+
+
+# -- edges of the log and long-lived instances (issue 16: detection at the edges) ----------------------
+# Each shows only at an exact boundary: a seek to the log end, to its last record or to its start, a
+# read whose max_bytes is exactly the next record's size, an instance left idle longer than a check
+# takes. They act on the live instance, kept by a `consumer_created` hook, after the handler ran.
+
+# Far below Confluent's 300 s (consumer.instance.timeout.ms), above any ordinary check's pause.
+IDLE_FAULT_S = 10.0
+_MAX_BYTES_TAKEN = "x-reference-fault-max-bytes-limit"
+
+
+def _keep_instance(call: Call, instance: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    key = (instance.group, instance.name)
+    _memory(call, "instances")[key] = instance
+    _memory(call, "last-used")[key] = time.monotonic()
+    return answer
+
+
+def _live_instance(call: Call) -> Any | None:
+    inst = _instance(call)
+    return _memory(call, "instances").get(inst[:2]) if inst is not None else None
+
+
+def _named_partitions(call: Call, field: str) -> list[tuple[Any, Any, Any]]:
+    """(topic, partition, offset or None) of each entry of the request body's list `field`."""
+    body = request_json(call)
+    items = body.get(field) if isinstance(body, dict) else None
+    return [
+        (i.get("topic"), i.get("partition"), i.get("offset"))
+        for i in (items if isinstance(items, list) else [])
+        if isinstance(i, dict)
+    ]
+
+
+def _edge_seek_moved(route: str, delta: int) -> Any:
+    """A response hook: after a 204 to `route` (seek_beginning, seek_end), the position of each
+    partition named moves by `delta` records."""
+
+    def hook(call: Call, answer: Answer) -> Answer:
+        instance = _live_instance(call)
+        if call.route == route and answer.status == 204 and instance is not None:
+            for topic, partition, _ in _named_partitions(call, "partitions"):
+                if (topic, partition) in instance.positions:
+                    instance.positions[(topic, partition)] = max(
+                        0, instance.positions[(topic, partition)] + delta
+                    )
+        return answer
+
+    return hook
+
+
+def _seek_clamped_to_last(call: Call, answer: Answer) -> Answer:
+    # Offsets are "valid" up to the last record: a seek to the log end (or past it) is clamped to it.
+    instance = _live_instance(call)
+    if call.route == "seek" and answer.status == 204 and instance is not None:
+        for topic, partition, offset in _named_partitions(call, "offsets"):
+            end = (
+                log_end(call, topic, partition)
+                if isinstance(topic, str) and isinstance(partition, int)
+                else None
+            )
+            if end and isinstance(offset, int) and offset >= end:
+                instance.positions[(topic, partition)] = end - 1
+    return answer
+
+
+async def _max_bytes_taken(call: Call) -> Answer | None:
+    # The read runs without max_bytes; the response hook applies the limit and places the position.
+    limit = call.query.get("max_bytes", "")
+    if _is(call, "GET", "records") and limit.isascii() and limit.isdigit() and int(limit) > 0:
+        call.headers[_MAX_BYTES_TAKEN] = call.query.pop("max_bytes")
+    return None
+
+
+def _record_size(record: Any) -> int:
+    fields = [record.get(f) for f in ("key", "value")] if isinstance(record, dict) else []
+    return sum(len(base64.b64decode(v)) for v in fields if isinstance(v, str))
+
+
+def _max_bytes_applied(misstep: Any) -> Any:
+    """A response hook: v2's max_bytes rule applied to a read made without it (records while the
+    total stays below the limit, §4.6), every partition put back at its first record not returned,
+    as Confluent does; then `misstep(positions, kept, rest, limit)` moves a position wrongly."""
+
+    def hook(call: Call, answer: Answer) -> Answer:
+        limit, body, instance = call.headers.get(_MAX_BYTES_TAKEN), answer_json(answer), _live_instance(call)
+        if limit is None or call.route != "records" or answer.status != 200 or not isinstance(body, list):
+            return answer
+        if instance is None or not all(isinstance(r, dict) for r in body):
+            return answer
+        kept: list[dict[str, Any]] = []
+        total = 0
+        for record in body:
+            if total + _record_size(record) >= int(limit):
+                break
+            total += _record_size(record)
+            kept.append(record)
+        rest = body[len(kept) :]
+        for record in reversed(rest):
+            instance.positions[(record.get("topic"), record.get("partition"))] = record.get("offset")
+        misstep(instance.positions, kept, rest, int(limit))
+        return _replace(answer, 200, kept)
+
+    return hook
+
+
+def _tp(record: dict[str, Any]) -> tuple[Any, Any]:
+    return record.get("topic"), record.get("partition")
+
+
+def _equal_size_skipped(positions: dict[Any, Any], kept: list[Any], rest: list[Any], limit: int) -> None:
+    # The size check is `>=` where the skip decision is `==`: a record of exactly max_bytes is
+    # neither returned nor kept for the next read.
+    if not kept and rest and _record_size(rest[0]) == limit:
+        positions[_tp(rest[0])] = rest[0].get("offset", 0) + 1
+
+
+def _one_past_after_limit(positions: dict[Any, Any], kept: list[Any], rest: list[Any], limit: int) -> None:
+    if kept:
+        positions[_tp(kept[-1])] = kept[-1].get("offset", 0) + 2
+
+
+def _not_advanced(positions: dict[Any, Any], kept: list[Any], rest: list[Any], limit: int) -> None:
+    if kept:
+        positions[_tp(kept[0])] = kept[0].get("offset", 0)
+
+
+def _idle_instance(forget: bool) -> Any:
+    """A request hook: a request to an instance idle for over IDLE_FAULT_S finds its positions
+    forgotten (`forget`; the group's committed offset or the reset policy applies), or the instance
+    gone (404/40403 from then on)."""
+
+    async def hook(call: Call) -> Answer | None:
+        inst = _instance(call)
+        if inst is None:
+            return None
+        key, now = inst[:2], time.monotonic()
+        last, gone = _memory(call, "last-used"), _memory(call, "dropped")
+        instance = _memory(call, "instances").get(key)
+        if instance is not None and key in last and now - last[key] > IDLE_FAULT_S:
+            if forget:
+                instance.positions.clear()
+            else:
+                gone[key] = True
+        last[key] = now
+        if gone.get(key):
+            return _error(call, 404, 40403, "Consumer instance not found.")
+        return None
+
+    return hook
 
 
 FAULTS = (
@@ -953,5 +1468,131 @@ FAULTS = (
                 "seek", 409, None, 404, {"error_code": 404, "message": "No current assignment for partition"}
             )
         },
+    ),
+    *_SEVERAL,
+    # -- edges of the log and long-lived instances (issue 16) --
+    Fault(
+        id="consumers-v2-seek-end-on-last-record",
+        area="consumers",
+        description="positions/end lands on the last record instead of after it: that record, written "
+        "before the seek, comes again",
+        versions=ONLY_V2,
+        rows=("D18", "D21"),
+        caught_by=("V2C-080",),
+        subtle=True,
+        hooks={
+            "request": _keep_body,
+            "consumer_created": _keep_instance,
+            "response": _edge_seek_moved("seek_end", -1),
+        },
+    ),
+    Fault(
+        id="consumers-v2-seek-end-one-past",
+        area="consumers",
+        description="positions/end lands one past the log end: the first record written after the seek is lost",
+        versions=ONLY_V2,
+        rows=("D18", "D21"),
+        caught_by=("V2C-080",),
+        subtle=True,
+        hooks={
+            "request": _keep_body,
+            "consumer_created": _keep_instance,
+            "response": _edge_seek_moved("seek_end", 1),
+        },
+    ),
+    Fault(
+        id="consumers-v2-seek-beginning-one-past",
+        area="consumers",
+        description="positions/beginning starts at the second retained record: the first is never read again",
+        versions=ONLY_V2,
+        rows=("D18",),
+        caught_by=("V2C-081",),
+        subtle=True,
+        hooks={
+            "request": _keep_body,
+            "consumer_created": _keep_instance,
+            "response": _edge_seek_moved("seek_beginning", 1),
+        },
+    ),
+    Fault(
+        id="consumers-v2-seek-clamped-to-last-record",
+        area="consumers",
+        description="a seek to the log end (or past it) lands on the last record, which comes again",
+        versions=ONLY_V2,
+        rows=("D18", "D21"),
+        caught_by=("V2C-082",),
+        subtle=True,
+        hooks={
+            "request": _keep_body,
+            "consumer_created": _keep_instance,
+            "produce_result": track_log_end,
+            "response": _seek_clamped_to_last,
+        },
+    ),
+    Fault(
+        id="consumers-v2-max-bytes-equal-size-skipped",
+        area="consumers",
+        description="a read whose max_bytes equals the next record's size answers [] and moves past that "
+        "record: it is lost",
+        versions=ONLY_V2,
+        rows=("D23m",),
+        caught_by=("V2C-083",),
+        subtle=True,
+        hooks={
+            "request": _max_bytes_taken,
+            "consumer_created": _keep_instance,
+            "response": _max_bytes_applied(_equal_size_skipped),
+        },
+    ),
+    Fault(
+        id="consumers-v2-max-bytes-next-poll-one-past",
+        area="consumers",
+        description="after a read cut short by max_bytes the next poll starts one record too late: the first "
+        "record not returned is lost",
+        versions=ONLY_V2,
+        rows=("D23m", "D21"),
+        caught_by=("V2C-083",),
+        subtle=True,
+        hooks={
+            "request": _max_bytes_taken,
+            "consumer_created": _keep_instance,
+            "response": _max_bytes_applied(_one_past_after_limit),
+        },
+    ),
+    Fault(
+        id="consumers-v2-max-bytes-read-not-advanced",
+        area="consumers",
+        description="a read cut short by max_bytes does not advance the position: its records come again",
+        versions=ONLY_V2,
+        rows=("D21",),
+        caught_by=("V2C-083",),
+        subtle=True,
+        hooks={
+            "request": _max_bytes_taken,
+            "consumer_created": _keep_instance,
+            "response": _max_bytes_applied(_not_advanced),
+        },
+    ),
+    Fault(
+        id="consumers-idle-instance-forgets-position",
+        area="consumers",
+        description=f"an instance idle for over {IDLE_FAULT_S:g} s silently forgets its position: it "
+        "restarts at the committed offset or by its reset policy (records come again)",
+        versions=BOTH,
+        rows=("C10", "D21"),
+        caught_by=("V1C-060", "V2C-084"),
+        subtle=True,
+        hooks={"consumer_created": _keep_instance, "request": _idle_instance(forget=True)},
+    ),
+    Fault(
+        id="consumers-idle-instance-dropped",
+        area="consumers",
+        description=f"an instance idle for over {IDLE_FAULT_S:g} s is dropped (404/40403), 30 times sooner "
+        "than Confluent's consumer.instance.timeout.ms",
+        versions=BOTH,
+        rows=("C16", "D30", "C10", "D21"),
+        caught_by=("V1C-060", "V2C-084"),
+        subtle=True,
+        hooks={"consumer_created": _keep_instance, "request": _idle_instance(forget=False)},
     ),
 )

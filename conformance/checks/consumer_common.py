@@ -369,3 +369,83 @@ class Session:
         """The probe deleted it itself."""
         if path in self.live:
             self.live.remove(path)
+
+
+# -- long-lived instances (run only at --budget deep) ------------------------------------------------
+
+# How long a long-lived check leaves its instance idle: longer than any ordinary check takes, far
+# below the 300 s an idle Confluent instance lives (consumer.instance.timeout.ms, contract.md §4.5).
+LONG_IDLE_S = 20.0
+DEEP_ONLY = frozenset({"deep-budget"})
+
+
+def last_offset(
+    reads: Sequence[Exchange], topic: str, partition: int, path_topic: str | None = None
+) -> int | None:
+    """The highest offset of topic/partition the reads returned."""
+    offsets = [
+        r.offset
+        for r in all_records(reads, path_topic)
+        if r.partition == partition and r.topic in (topic, None) and r.offset is not None
+    ]
+    return max(offsets, default=None)
+
+
+def first_after(
+    reads: Sequence[Exchange], topic: str, partition: int, path_topic: str | None = None
+) -> int | None:
+    for rec in all_records(reads, path_topic):
+        if rec.partition == partition and rec.topic in (topic, None) and rec.offset is not None:
+            return rec.offset
+    return None
+
+
+def need_all(
+    reads: Sequence[Exchange], wanted: Sequence[Sent], what: str, path_topic: str | None = None
+) -> None:
+    """Every wanted record came in the reads, or the check ends as error (a setup step)."""
+    records = all_records(reads, path_topic)
+    if not all(find(records, s.topic, s.partition, s.offset) for s in wanted):
+        raise setup_failed(what, reads[-1] if reads else None)
+
+
+def judge_long_lived(
+    before: Sequence[Exchange],
+    after: Sequence[Exchange],
+    delete: Exchange,
+    wanted: Sequence[Sent],
+    *,
+    idle_s: float,
+    path_topic: str | None = None,
+) -> Judgement:
+    """C10/C16, D21/D30 across an idle wait: an instance left idle for `idle_s` (well under the
+    300 s an idle Confluent instance lives) still answers its reads, resumes exactly after the last
+    record it returned before the wait (nothing repeated, nothing skipped), delivers the records
+    produced after the wait, and is still there to delete (204)."""
+    j = Judgement()
+    topic, partition = wanted[0].topic, wanted[0].partition
+    last = last_offset(before, topic, partition, path_topic)
+    for read in after:
+        j.require(
+            records_of(read, path_topic) is not None,
+            f"a read after {idle_s:g} s idle: 200 with a JSON array",
+            f"{got(read)} for {sent(read)}",
+            "an instance idle for far less than its timeout (300 s on Confluent) must still be there",
+            read,
+        )
+    first = first_after(after, topic, partition, path_topic)
+    if last is not None and first is not None:
+        j.require(
+            first == last + 1,
+            f"the first read after {idle_s:g} s idle to resume at {topic}/{partition}@{last + 1} "
+            f"(the last record returned before the wait was at {last})",
+            f"first record at offset {first}",
+            "an idle instance that loses its position re-delivers or skips records",
+            after[-1],
+        )
+    judge_arrived(j, after, wanted, what=f"read after {idle_s:g} s idle", path_topic=path_topic)
+    require_status(
+        j, delete, 204, what=f"delete after {idle_s:g} s idle",
+        why="the instance must still exist: a silently dropped instance loses the client's position",
+    )  # fmt: skip
+    return j

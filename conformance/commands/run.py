@@ -408,6 +408,7 @@ def execute(
             skip=settings.skip,
             credentials=settings.credentials().declared,
             probe_unknown_topic_produce=settings.probe_unknown_topic_produce,
+            budget=settings.budget,
         )
         selected, not_run = _optional(settings, selected, not_run)
         if settings.rerun_failed:

@@ -88,15 +88,33 @@ class UnitResult:
     crashes: tuple[str, ...] = ()  # exceptions the reference raised: a fault caught by a crash is not caught
 
 
+def deep_only_checks(fault_id: str | None, version: ApiVersion) -> tuple[str, ...]:
+    """The checks that catch this fault when every one of them runs only at `--budget deep` (a
+    long-lived instance kept idle for tens of seconds); () for every other fault."""
+    if fault_id is None:
+        return ()
+    from conformance.checks.registry import by_id
+    from conformance.reference.faults import registry
+
+    named = [by_id(c) for c in registry()[fault_id].caught_by]
+    applicable = [c for c in named if c.requirement.applies_to(version)]
+    if applicable and all("deep-budget" in c.requirement.needs for c in applicable):
+        return tuple(c.id for c in applicable)
+    return ()
+
+
 def run_unit(unit: Unit) -> UnitResult:
-    """One quick run against an in-thread reference with `unit.fault` switched on."""
+    """One quick run against an in-thread reference with `unit.fault` switched on; a fault that
+    only deep-budget checks can see runs at deep with just those checks."""
     from conformance.commands.run import execute
     from conformance.console import Console
     from conformance.settings import Secret, Settings
 
+    deep = deep_only_checks(unit.fault, unit.version)
     settings = Settings(
         api_version=unit.version,
-        budget="quick",
+        budget="deep" if deep else "quick",
+        only=deep,
         seed=SEED,
         timeout=TIMEOUT,
         api_key=Secret(API_KEY),

@@ -47,6 +47,8 @@ def run_case(
 ) -> dict[str, CheckResult]:
     faults = frozenset({fault_id}) if fault_id else frozenset()
     key = API_KEY.get(area)
+    # A long-lived instance check runs only at --budget deep (it waits tens of seconds).
+    deep = any("deep-budget" in by_id(c).requirement.needs for c in check_ids)
     with (
         serve_in_thread(ReferenceConfig(api_version=version, faults=faults, api_key=key)) as server,
         open_target(
@@ -55,6 +57,7 @@ def run_case(
             credentials=Credentials(api_key=key),
             seed=11,
             probe_unknown_topic_produce=True,
+            budget="deep" if deep else "quick",
         ) as target,
     ):
         return {c: run_check(by_id(c), target) for c in check_ids}

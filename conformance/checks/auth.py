@@ -384,7 +384,17 @@ def _send_unauthorised(
             else:
                 send("GET", f"{instance}/records", accept=binary, params={"timeout": 200})
                 send("GET", f"{instance}/assignments")
+                send("POST", f"{instance}/assignments", ct=generic, json=_partitions(topic))
+                send("GET", f"{instance}/subscription")
+                send("POST", f"{instance}/subscription", ct=generic, json={"topics": [topic]})
                 send("POST", f"{instance}/positions/beginning", ct=generic, json=_partitions(topic))
+                send(
+                    "POST",
+                    f"{instance}/positions",
+                    ct=generic,
+                    json={"offsets": [{"topic": topic, "partition": 0, "offset": 0}]},
+                )
+                send("GET", f"{instance}/offsets", ct=generic, json=_partitions(topic))
                 send(
                     "POST",
                     f"{instance}/offsets",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from conformance.reference.faults.model import BOTH, Answer, Call, Fault
+from conformance.reference.faults.model import BOTH, V2, Answer, Call, Fault
 
 _GOOD = "auth-fault:good-token"
 _WRITTEN = "auth-fault:refused-but-written"
@@ -141,6 +141,16 @@ async def _instances_unprotected(call: Call) -> Answer | None:
     return None
 
 
+_MEMBERSHIP = re.compile(r"/consumers/[^/]+/instances/[^/]+/(subscription|assignments)")
+
+
+async def _membership_unprotected(call: Call) -> Answer | None:
+    # The v2 subscription and assignment resources were added later and never got the filter.
+    if _MEMBERSHIP.fullmatch(call.path):
+        call.auth_exempt = True
+    return None
+
+
 FAULTS = (
     Fault(
         id="auth-token-not-enforced",
@@ -196,7 +206,7 @@ FAULTS = (
         "(the check runs after the handler; only produce)",
         versions=BOTH,
         rows=("U2m",),
-        caught_by=("AUTH-002",),
+        caught_by=("AUTH-002", "AUTH-006"),
         subtle=True,
         hooks={"request": _write_then_refuse, "response": _learn_then_refuse},
     ),
@@ -260,5 +270,16 @@ FAULTS = (
         rows=("U2m", "U2"),
         caught_by=("AUTH-002", "AUTH-003", "AUTH-006"),
         hooks={"request": _instances_unprotected},
+    ),
+    Fault(
+        id="auth-v2-membership-unprotected",
+        area="auth",
+        description="the v2 subscription and assignments resources (GET and POST) are served without a "
+        "valid token; every other endpoint is protected",
+        versions=V2,
+        rows=("U2m", "U2"),
+        caught_by=("AUTH-002", "AUTH-003", "AUTH-006"),
+        subtle=True,
+        hooks={"request": _membership_unprotected},
     ),
 )

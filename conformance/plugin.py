@@ -225,6 +225,11 @@ class ConformanceRun:
         self.collected = len(collected)
         items.extend(collected)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.interrupted:  # what pytest answers to a Ctrl-C (see CheckItem.setup)
+            session.exitstatus = pytest.ExitCode.INTERRUPTED
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.summary:
             terminalreporter.section("kafka-rest-conformance")
@@ -316,7 +321,11 @@ class CheckItem(pytest.Item):
     def setup(self) -> None:
         self.state.run(self.session)
         if self.state.interrupted:
-            raise KeyboardInterrupt  # the engine stopped on Ctrl-C and cleaned up: stop pytest too
+            # The engine stopped on Ctrl-C and cleaned up; stop the session after this item. Not
+            # by raising KeyboardInterrupt: pytest then parses source for the traceback while
+            # abandoned check threads may still compile code, and CPython 3.11 crashes on
+            # concurrent compiles ("AST constructor recursion depth mismatch").
+            self.session.shouldfail = "kafka-rest: interrupted (Ctrl-C); the run's consumers were deleted"
 
     def runtest(self) -> None:
         state = self.state

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from importlib.metadata import entry_points
@@ -255,3 +260,27 @@ def test_the_readme_names_only_options_the_plugin_has(pytester: pytest.Pytester)
         offered.add("--kafka-rest-profile")
     assert documented and documented <= offered, documented - offered
     assert {f"--kafka-rest-{name}" for name in OPTIONS} <= documented, "an option the README does not name"
+
+
+def test_ctrl_c_stops_the_session_after_the_engine_cleaned_up(
+    pytester: pytest.Pytester, clean_url: str
+) -> None:
+    argv = [sys.executable, "-m", "pytest", "--kafka-rest-target", clean_url, "--kafka-rest-api-version"]
+    argv += [VERSION, *TOPICS, "--kafka-rest-budget", "deep", "-p", "no:cacheprovider"]
+    process = subprocess.Popen(
+        argv, cwd=pytester.path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert process.stdout is not None
+    seen: list[str] = []
+    reader = threading.Thread(target=lambda: seen.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+    deadline = time.monotonic() + 60
+    while not any(line.startswith("collected") for line in seen) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2)  # into the run: a deep budget keeps the generated checks busy far longer
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=90) == pytest.ExitCode.INTERRUPTED
+    reader.join(10)
+    out = "".join(seen)
+    assert "interrupted (Ctrl-C); the run's consumers were deleted" in out
+    assert "INTERNALERROR" not in out and "could not be deleted" not in out

@@ -5,12 +5,13 @@ The tuple below is the whole command set, in `--help` order.
 
 from __future__ import annotations
 
-from conformance.commands import checks, compare, run, selftest, serve, validate
+from conformance.commands import checks, compare, matrix, run, selftest, serve, validate
 
 SUBCOMMANDS = (
     run.register,
     checks.register,
     compare.register,
+    matrix.register,
     selftest.register,
     serve.register,
     validate.register,

@@ -30,6 +30,8 @@ from conformance.errors import ConformanceError, TargetError, UsageError
 from conformance.expectations import apply as apply_expectations
 from conformance.expectations import load as load_expectations
 from conformance.preflight import run_preflight
+from conformance.report.about import describe_target
+from conformance.report.bundle import BundledRun, check_bundle_path, credential_env, write_bundle
 from conformance.report.model import CheckResult, Expectation, NotRun, Outcome, RunResults, mask
 from conformance.report.writers import write_all
 from conformance.settings import Settings, load, read_results
@@ -120,6 +122,11 @@ def register(sub: Any) -> tuple[str, Handler]:
     o.add_argument("--label", metavar="NAME", help="name of the target in reports")
     o.add_argument("--report-dir", metavar="DIR", help="default reports/<UTC time>-<label>/")
     o.add_argument("--config", metavar="FILE", help="TOML file with any of these settings")
+    o.add_argument(
+        "--bundle",
+        metavar="FILE.tar.gz",
+        help="also write an evidence bundle: reports, redacted settings, target self-description, replay README",
+    )
     return "run", handle
 
 
@@ -140,6 +147,9 @@ def settings_from_args(args: argparse.Namespace, environ: dict[str, str] | None 
 
 def handle(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
+    bundle_path = Path(args.bundle) if getattr(args, "bundle", None) else None
+    if bundle_path is not None:
+        check_bundle_path(bundle_path)  # before the run: a bundle that cannot be written is wasted
     console = Console(secrets=settings.secrets())
     if any(len(s) < 6 for s in settings.secrets()):
         console.say(
@@ -156,6 +166,13 @@ def handle(args: argparse.Namespace) -> int:
             f"kafka-rest-conformance: internal error {type(exc).__name__}: {exc} (a bug; traceback in {path})"
         )
         return 1
+    if bundle_path is not None and outcome.paths:
+        run = BundledRun(outcome.results.label, outcome.paths[0].parent, credential_env(settings))
+        try:
+            console.say(f"bundle: {write_bundle(bundle_path, [run], secrets=settings.secrets())}")
+        except OSError as exc:
+            console.say(f"kafka-rest-conformance: bundle {bundle_path} not written ({exc}); the reports are")
+            return 2
     return outcome.exit_code
 
 
@@ -485,6 +502,7 @@ def _run_against(
                 target, timeout=min(settings.timeout, 10.0), time_bound=max(10.0, 3 * settings.timeout)
             )
             run.leftovers += late_leftovers(target)
+            run.about = describe_target([*pre.exchanges, *(ex for r in run.results for ex in r.exchanges)])
         hazard = [r for r in run.results if "probe-unknown-topic-produce" in r.check.requirement.needs]
         for r in hazard:
             if r.outcome is not Outcome.SKIP:

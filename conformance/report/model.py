@@ -148,6 +148,8 @@ class RunResults:
     # Consumer groups the run created: the REST API cannot delete a group (only its instances).
     consumer_groups: list[str] = field(default_factory=list)
     rerun_of: str | None = None  # the results.json a --rerun-failed run re-ran the failures of
+    # What the target said about itself in the run's own answers (report/about.py).
+    about: dict[str, Any] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()  # masked wherever they appear; never serialised
 
     def sorted_results(self) -> list[CheckResult]:
@@ -416,7 +418,8 @@ def results_json(run: RunResults) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "suite_version": run.suite_version,
         "openapi_digest": run.openapi_digest,
-        "target": {"url": run.target_url, "label": run.label, "api_version": run.api_version},
+        "target": {"url": run.target_url, "label": run.label, "api_version": run.api_version}
+        | ({"about": run.about} if run.about else {}),
         "seed": run.seed,
         "settings": run.settings,
         "started_at": run.started_at,

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from conformance.cli import main
@@ -89,8 +90,13 @@ def test_compare_marks_differences(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "1 check(s) differ between 2 runs" in capsys.readouterr().out
     md = (out_dir / "compare.md").read_text()
     assert "| alpha (v1) | beta (v1) |" in md
-    assert "| ◆ `S-002` | **fail (MUST)** | **xfail (MUST)** |" in md
-    assert "| `S-001` | pass (MUST) | pass (MUST) |" in md
+    assert "| ◆ `S-002` | M1 | **fail (MUST)** | **xfail (MUST) ⚑** |" in md
+    assert "| `S-001` | M1 | pass (MUST) | pass (MUST) |" in md
+    assert "| `S-002` | beta (v1) | known |" in md, "known deviations are listed with their reason"
     html = (out_dir / "compare.html").read_text()
-    assert "<tr class='diff'><td><code>S-002</code>" in html
+    assert "<tr class='check diff' id='S-002' data-differs='true' data-known='true'" in html
+    doc = json.loads((out_dir / "compare.json").read_text())
+    schema = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "matrix.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    assert [c["id"] for c in doc["checks"] if c["differs"]] == ["S-002"]
     assert main(["compare", str(tmp_path / "a" / "results.json"), str(tmp_path / "nope.json")]) == 2

@@ -23,6 +23,9 @@ BIN = Path(sys.executable).parent / "kafka-rest-conformance"
 NOT_RUN = {
     "--target https://proxy.example": "needs a real target",
     "kafka-rest-conformance selftest": "the whole fault matrix: tests/selfverify runs it",
+    "kafka-rest-conformance matrix vendors.toml": "needs real targets: test_the_matrix_example_loads"
+    " checks the file and flags, tests/runner/test_matrix.py runs matrix over reference servers",
+    "--rerun-failed reports/<run>/": "needs an earlier run: tests/runner/test_cli_features.py",
 }
 
 
@@ -104,7 +107,7 @@ def test_the_quick_start_matches_the_defaults() -> None:
 
 def test_the_toml_examples_load(tmp_path: Path) -> None:
     blocks = re.findall(r"\n((?:    .*\n)+)", README)
-    config = next(b for b in blocks if 'api-version = "v2"' in b)
+    config = next(b for b in blocks if 'api-version = "v2"' in b and "[targets." not in b)
     path = tmp_path / "conformance.toml"
     path.write_text("\n".join(line[4:] for line in config.splitlines()) + "\n")
     settings = load({"config": str(path)}, {})
@@ -117,3 +120,21 @@ def test_the_toml_examples_load(tmp_path: Path) -> None:
 @pytest.mark.parametrize("phrase", ["is optional", "not\napplicable", "cannot be deleted", "could not test"])
 def test_the_readme_says_what_the_tool_does(phrase: str) -> None:
     assert phrase.replace("\n", " ") in " ".join(README.split())
+
+
+def test_the_matrix_example_loads(tmp_path: Path) -> None:
+    """The vendor-comparison TOML is a valid targets file, and its command line parses."""
+    from conformance.cli import build_parser
+    from conformance.matrixfile import load_matrix
+
+    # The example spans blank lines between its tables: an indented block with its empty lines.
+    block = next(b for b in re.findall(r"\n((?:(?:    .*)?\n)+)", README) if "[targets." in b)
+    path = tmp_path / "vendors.toml"
+    path.write_text("\n".join(line[4:] for line in block.splitlines()).strip() + "\n")
+    matrix = load_matrix(path, {"CONFLUENT_KEY": "k", "KARAPACE_TOKEN": "t"})
+    assert [t.name for t in matrix.targets] == ["confluent", "karapace"] and matrix.seed == 42
+    assert matrix.targets[1].credential == ("bearer", "KARAPACE_TOKEN")
+    command = next(c for c in readme_commands() if c.startswith("kafka-rest-conformance matrix"))
+    parser, _ = build_parser()
+    args = parser.parse_args(shlex.split(command)[1:])
+    assert (args.command, args.file, args.bundle) == ("matrix", "vendors.toml", "reports/vendors.tar.gz")

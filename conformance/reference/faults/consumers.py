@@ -1489,7 +1489,8 @@ FAULTS = (
     Fault(
         id="consumers-v2-seek-end-one-past",
         area="consumers",
-        description="positions/end lands one past the log end: the first record written after the seek is lost",
+        description="positions/end lands one past the log end: the next poll finds the position out of "
+        "range and resets it (earliest: the partition comes again), or, once a record came, loses that record",
         versions=ONLY_V2,
         rows=("D18", "D21"),
         caught_by=("V2C-080",),

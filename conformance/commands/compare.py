@@ -73,8 +73,9 @@ class Column:
     def status_text(self) -> str:
         """What the column's head says: the verdict, or that it could not test and why."""
         if self.status == "tested":
-            assert self.doc is not None
-            return str(self.doc["summary"]["verdict"])
+            assert self.doc is not None  # a run stopped by the matrix says so beside its verdict
+            verdict = str(self.doc["summary"]["verdict"])
+            return f"{verdict} ({self.problem})" if self.problem else verdict
         what = "could not test" if self.status == "could-not-test" else "error"
         return f"{what}: {self.reason}"
 

@@ -235,7 +235,11 @@ def column(
     info["duration"] = round(seconds, 3)
     try:
         doc = json.loads((out / target.name / "results.json").read_text("utf-8"))
-        if not isinstance(doc, dict) or not isinstance(doc.get("checks"), list):
+        if (
+            not isinstance(doc, dict)
+            or not isinstance(doc.get("checks"), list)
+            or "verdict" not in doc.get("summary", {})
+        ):
             raise ValueError
     except (OSError, ValueError):
         why = stopped or f"the run exited {rc} and wrote no results.json"

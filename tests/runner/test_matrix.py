@@ -7,6 +7,7 @@ write what finished."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -24,10 +25,11 @@ import pytest
 
 from conformance.cli import main
 from conformance.commands.compare import Column
-from conformance.commands.matrix import child_env, exit_code
+from conformance.commands.matrix import child_argv, child_env, exit_code
 from conformance.matrixfile import load_matrix
 from conformance.reference.config import ReferenceConfig
 from conformance.reference.server import serve_in_thread
+from conformance.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "matrix.schema.json").read_text())
@@ -337,6 +339,24 @@ def test_a_stopped_matrix_still_writes_what_it_has(tmp_path: Path, stop: str) ->
     assert doc["interrupted"] is True
     slow, never = doc["targets"]
     assert slow["status"] == "tested" and slow["verdict"] == "incomplete", slow
+    why = "interrupted (Ctrl-C)" if stop == "ctrl-c" else "stopped at the matrix's time bound of 4 s"
+    assert f"| **incomplete ({why})** |" in (tmp_path / "out" / "matrix.md").read_text()
     assert json.loads((tmp_path / "out" / "slow" / "results.json").read_text())["interrupted"] is True
     assert never["status"] == "error" and never["reason"].startswith("not run"), never
     assert (tmp_path / "out" / "matrix.md").is_file() and (tmp_path / "out" / "matrix.html").is_file()
+
+
+@pytest.mark.skipif(
+    "profile" not in {f.name for f in dataclasses.fields(Settings)}, reason="run has no --profile yet"
+)
+def test_a_profile_is_checked_at_once_and_passed_to_the_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, "[targets.k]\nurl = 'http://x:1'\ntopic = 't'\nprofile = 'karapace-3.16'\n")
+    (target,) = load_matrix(path, {}).targets
+    argv = child_argv(target, 1, tmp_path / "k")
+    assert argv[argv.index("--profile") + 1] == "karapace-3.16"
+    path = _write(tmp_path, "[targets.k]\nurl = 'http://x:1'\ntopic = 't'\nprofile = 'no-such-vendor'\n")
+    assert main(["matrix", str(path), "--report-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "[targets.k]: unknown profile 'no-such-vendor'" in err and err.count("\n") == 1, err

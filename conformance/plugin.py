@@ -45,17 +45,18 @@ import re
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from _pytest._code.code import ReprFileLocation, TerminalRepr  # the types pytest's own reports use
 from _pytest._io import TerminalWriter
 
-from conformance.checks.model import Check
-from conformance.errors import ConformanceError
-from conformance.report.model import CheckResult, NotRun, Outcome, check_json, mask
-from conformance.requirements import Level
-from conformance.settings import Settings, load
+# Only pytest at import time: the plugin loads in every pytest session of an environment that has
+# the package installed, and stays cheap there until --kafka-rest-target switches it on.
+if TYPE_CHECKING:
+    from conformance.checks.model import Check
+    from conformance.report.model import CheckResult, NotRun
+    from conformance.settings import Settings
 
 COLLECTOR = "kafka-rest"
 SECTION = "kafka-rest observations"
@@ -101,9 +102,8 @@ OPTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "report-dir": ("report_dir", {"metavar": "DIR", "help": "also write the suite's own reports there"}),
     "config": ("config", {"metavar": "FILE", "help": "a TOML settings file, as `run --config`"}),
+    "profile": ("profile", {"metavar": "NAME", "help": "a vendor profile, as `run --profile`"}),
 }
-if "profile" in {f.name for f in fields(Settings)}:  # profiles are added to Settings separately
-    OPTIONS["profile"] = ("profile", {"metavar": "NAME", "help": "a profile, as `run --profile`"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,7 +114,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def settings_from_options(config: pytest.Config, environ: dict[str, str] | None = None) -> Settings:
     """One `Settings` from the pytest options and the environment, as the command line builds it."""
+    from conformance.errors import UsageError
+    from conformance.settings import Settings, load
+
     flags: dict[str, Any] = {dest: config.getoption(f"kafka_rest_{dest}") for dest, _ in OPTIONS.values()}
+    has_profiles = "profile" in {f.name for f in fields(Settings)}  # profiles are being added
+    if not has_profiles and flags.pop("profile") is not None:
+        raise UsageError("--profile: this version of the suite has no profiles")
     if flags["headers"] is not None:
         flags["headers"] = tuple(flags["headers"])
     return load(flags, dict(os.environ) if environ is None else environ)
@@ -136,6 +142,8 @@ RUN = pytest.StashKey["ConformanceRun"]()
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("kafka_rest_target") is None:
         return  # inert: no markers, no items, no hooks beyond this one
+    from conformance.errors import ConformanceError
+
     try:
         settings = settings_from_options(config)
         if settings.expectations:  # a bad file stops the session before anything runs, as in the CLI
@@ -208,6 +216,8 @@ class ConformanceRun:
         return self.settings.secrets()
 
     def masked(self, text: str) -> str:
+        from conformance.report.model import mask
+
         value: str = mask(text, self.secrets)
         return value
 
@@ -328,6 +338,9 @@ class CheckItem(pytest.Item):
             self.session.shouldfail = "kafka-rest: interrupted (Ctrl-C); the run's consumers were deleted"
 
     def runtest(self) -> None:
+        from conformance.report.model import Outcome, check_json, mask
+        from conformance.requirements import Level
+
         state = self.state
         if state.problem:
             raise KafkaRestError(state.problem)
@@ -389,7 +402,7 @@ def failure_text(doc: dict[str, Any]) -> str:
     """What a failed item shows: the level and message, then the findings and the exchanges."""
     from conformance.report.junit import evidence_text
 
-    error = "error: " if doc["outcome"] == Outcome.ERROR.value else ""
+    error = "error: " if doc["outcome"] == "error" else ""
     text = f"[{doc['level']}] {error}{doc['message']}\n\n"
     text += evidence_text(doc)
     if doc.get("traceback"):

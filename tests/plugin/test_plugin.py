@@ -256,8 +256,6 @@ def test_the_readme_names_only_options_the_plugin_has(pytester: pytest.Pytester)
     documented = set(re.findall(r"--kafka-rest-[a-z-]+", section))
     help_text = pytester.runpytest_subprocess("--help").stdout.str()
     offered = set(re.findall(r"--kafka-rest-[a-z-]+", help_text))
-    if "profile" not in OPTIONS:  # the option appears once Settings has profiles (conformance/profiles.py)
-        offered.add("--kafka-rest-profile")
     assert documented and documented <= offered, documented - offered
     assert {f"--kafka-rest-{name}" for name in OPTIONS} <= documented, "an option the README does not name"
 

@@ -132,6 +132,7 @@ class Target:
     seed: int = 0
     budget: str = "quick"
     probe_unknown_topic_produce: bool = False
+    auto_commit_field: str | None = None  # the target's consumer-creation dialect (settings.py)
     cleanups: Cleanups = field(default_factory=Cleanups)
     witness: Witness = field(default_factory=Witness)
 
@@ -177,6 +178,7 @@ class LiveContext:
         self.rng = random.Random(f"{target.seed}:{check.id}")
         self.client: RecordingClient = (client or target.client).recorder()
         self.api = KafkaRest(self.client, target.version)
+        self.api.auto_commit_field = target.auto_commit_field
         self._cleanups = target.cleanups
         self._witness = target.witness
 

@@ -8,7 +8,11 @@ A TOML file::
     link = "https://tracker.example/PROXY-123"
 
 An entry may name ``api-version = "v1"`` (or ``"v2"``): it then applies to runs of that version
-only. The embedded reference ships its own by-design deviations this way
+only. Optional too: ``row`` (the contract.md §8 row), ``evidence`` (the observed exchange or the
+source that shows the deviation) and ``expires = 2027-12-31`` (a TOML date): after that day the
+entry no longer holds, and a run whose check it covers fails (exit 1) until someone re-checks the
+server and renews or removes the entry. Vendor profiles (`conformance.profiles`) are entries of
+this same kind, with row, evidence and expires required. The embedded reference ships its own by-design deviations this way
 (``conformance/data/reference-expectations.toml``), applied to a run with no ``--target``.
 
 A listed check that fails becomes xfail (accepted); one that passes becomes xpass, reported
@@ -20,10 +24,16 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from conformance.errors import UsageError, not_utf8
 from conformance.report.model import CheckResult, Expectation, Outcome
+
+ENTRY_KEYS = frozenset(
+    {"check", "reason", "link", "api-version", "api_version", "row", "evidence", "expires"}
+)
 
 
 def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -> dict[str, Expectation]:
@@ -46,10 +56,22 @@ def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -
     entries = raw.get("expected", [])
     if not isinstance(entries, list):
         raise UsageError(f"expectations file {path}: 'expected' must be an array of tables ([[expected]])")
+    return parse_entries(entries, f"expectations file {path}", known_ids, api_version)
+
+
+def parse_entries(
+    entries: list[Any],
+    where_file: str,
+    known_ids: Iterable[str],
+    api_version: str | None = None,
+    source: str | None = None,
+) -> dict[str, Expectation]:
+    """`[[expected]]` tables as expectations, each marked with `source` (default `where_file`)
+    as where it comes from; one `UsageError` line naming the entry for the first thing wrong."""
     known = set(known_ids)
     out: dict[str, Expectation] = {}
     for n, entry in enumerate(entries, 1):
-        where = f"expectations file {path}, entry {n}"
+        where = f"{where_file}, entry {n}"
         if not isinstance(entry, dict):
             raise UsageError(f"{where}: must be a table with check, reason and link")
         check = entry.get("check")
@@ -63,29 +85,48 @@ def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -
             )
         if not isinstance(reason, str) or not reason.strip():
             raise UsageError(f"{where} ({check}): give a 'reason' for the known failure")
-        if not isinstance(link, str):
-            raise UsageError(f"{where} ({check}): 'link' must be a string")
+        for name in ("link", "row", "evidence"):
+            if not isinstance(entry.get(name, ""), str):
+                raise UsageError(f"{where} ({check}): '{name}' must be a string")
+        expires = entry.get("expires")
+        if expires is not None and (not isinstance(expires, date) or isinstance(expires, datetime)):
+            raise UsageError(
+                f"{where} ({check}): 'expires' must be a TOML date without quotes, e.g. expires = 2027-12-31"
+            )
         version = entry.get("api-version", entry.get("api_version"))
         if version is not None and version not in ("v1", "v2"):
             raise UsageError(f'{where} ({check}): \'api-version\' must be "v1" or "v2"')
-        unknown = set(entry) - {"check", "reason", "link", "api-version", "api_version"}
+        unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise UsageError(f"{where} ({check}): unknown key(s) {', '.join(sorted(unknown))}")
         if api_version is not None and version is not None and version != api_version:
             continue
         if check in out:
             raise UsageError(f"{where}: {check} is listed twice")
-        out[check] = Expectation(check, reason.strip(), link.strip())
+        out[check] = Expectation(
+            check,
+            reason.strip(),
+            link.strip(),
+            row=entry.get("row", "").strip(),
+            evidence=entry.get("evidence", "").strip(),
+            expires=expires,
+            source=source or where_file,
+        )
     return out
 
 
-def apply(results: Iterable[CheckResult], expectations: Mapping[str, Expectation]) -> None:
-    """Turn listed failures into xfail and listed passes into xpass, in place."""
+def apply(
+    results: Iterable[CheckResult], expectations: Mapping[str, Expectation], today: date | None = None
+) -> None:
+    """Turn listed failures into xfail and listed passes into xpass, in place. With `today`, an
+    entry past its expiry date accepts nothing: its check keeps its outcome (see `expired`)."""
     for result in results:
         expectation = expectations.get(result.id)
         if expectation is None:
             continue
         result.expectation = expectation
+        if today is not None and expectation.expired(today):
+            continue
         if result.outcome is Outcome.FAIL:
             result.outcome = Outcome.XFAIL
         elif result.outcome is Outcome.PASS:
@@ -93,3 +134,8 @@ def apply(results: Iterable[CheckResult], expectations: Mapping[str, Expectation
             result.message = (
                 f"listed as a known failure ({expectation.reason}) but it passed: remove the entry"
             )
+
+
+def expired(results: Iterable[CheckResult], today: date) -> list[Expectation]:
+    """The entries, among those the checks that ran carry, whose expiry date is before `today`."""
+    return [r.expectation for r in results if r.expectation is not None and r.expectation.expired(today)]

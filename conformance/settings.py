@@ -15,7 +15,11 @@ re-run tests what the earlier run tested unless a flag or variable says otherwis
 never in a results.json: give them again.
 
 Environment variables: ``KAFKA_REST_URL``, ``KAFKA_REST_API_KEY``, ``KAFKA_REST_BEARER``,
-``KAFKA_REST_BASIC`` (``user:pass``).
+``KAFKA_REST_BASIC`` (``user:pass``), ``KAFKA_REST_PROFILE``.
+
+A vendor profile (``--profile``, conformance/profiles.py) is the weakest layer above the
+defaults: its dialect settings (``auto-commit-field``) and its first API version fill only what
+no flag, variable or file gave.
 
 TOML keys are the flag names, with ``-`` or ``_``::
 
@@ -50,6 +54,7 @@ ENV = {
     "api_key": "KAFKA_REST_API_KEY",
     "bearer": "KAFKA_REST_BEARER",
     "basic": "KAFKA_REST_BASIC",
+    "profile": "KAFKA_REST_PROFILE",
 }
 CREDENTIAL_FIELDS = ("api_key", "bearer", "basic")
 # The whole-run time bound is this many request timeouts (see `Settings.run_bound`).
@@ -104,6 +109,10 @@ class Settings:
     rerun_failed: Path | None = None
     probe_unknown_topic_produce: bool = False
     jobs: int = 8
+    profile: str | None = None  # a vendor profile name (conformance/data/profiles/) or a file path
+    # Consumer-creation field for auto commit (a dialect setting; None: Confluent's, retried as
+    # Strimzi's enable.auto.commit after a 400).
+    auto_commit_field: str | None = None
     sources: dict[str, str] = field(
         default_factory=dict, compare=False
     )  # field -> "flag"|"env"|"file"|"default"
@@ -195,7 +204,10 @@ ALIASES = {
     "rerun-failed": "rerun_failed",
     "probe-unknown-topic-produce": "probe_unknown_topic_produce",
     "jobs": "jobs",
+    "profile": "profile",
+    "auto-commit-field": "auto_commit_field",
 }
+AUTO_COMMIT_FIELDS = ("auto.commit.enable", "enable.auto.commit")
 
 
 def load(
@@ -236,9 +248,31 @@ def load(
                 continue
             merged[key] = value
             sources[key] = source
+    if merged.get("profile"):
+        _fill_from_profile(merged, sources, str(merged["profile"]), cwd)
     if config_path is not None:
         merged["config"] = config_path
     return _build(merged, sources)
+
+
+def _fill_from_profile(merged: dict[str, Any], sources: dict[str, str], name: str, cwd: Path | None) -> None:
+    """The profile's dialect settings and default API version, where the user gave none: the
+    user's flags, variables and config file win over a profile."""
+    from conformance.profiles import find  # the profile loader pulls in the report model
+
+    profile = find(name.strip(), cwd)
+    for key, value in profile.settings.items():
+        if key not in merged:
+            merged[key] = value
+            sources[key] = "profile"
+    if "api_version" not in merged:
+        merged["api_version"] = profile.api_versions[0]
+        sources["api_version"] = "profile"
+    elif merged["api_version"] not in profile.api_versions:
+        raise UsageError(
+            f"{_describe('api_version', sources['api_version'])}: profile {profile.name} covers API"
+            f" {', '.join(profile.api_versions)} only, not {merged['api_version']}: give one of those"
+        )
 
 
 def _describe(field_name: str, source: str) -> str:
@@ -247,6 +281,8 @@ def _describe(field_name: str, source: str) -> str:
     flag = next(k for k, v in ALIASES.items() if v == field_name)
     if source == "rerun":
         return f"{flag} (from the --rerun-failed results)"
+    if source == "profile":
+        return f"{flag} (from the profile)"
     return f"--{flag}" if source == "flag" else f"{flag} (config file)"
 
 
@@ -311,6 +347,8 @@ def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
         elif name in ("report_dir", "expectations", "rerun_failed") and isinstance(value, str):
             base = full.parent
             value = Path(value) if Path(value).is_absolute() else base / value
+        elif name == "profile" and isinstance(value, str) and value.endswith(".toml"):
+            value = value if Path(value).is_absolute() else str(full.parent / value)
         out[name] = value
     return out
 
@@ -360,7 +398,7 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
         raise UsageError(f"{src('api_version')}: {version!r} is not an API version: use v1 or v2")
     kwargs["api_version"] = version
 
-    for name in ("topic", "single_topic", "label"):
+    for name in ("topic", "single_topic", "label", "profile"):
         if name in values:
             text = str(values[name]).strip()
             if not text:
@@ -388,6 +426,14 @@ def _build(values: dict[str, Any], sources: dict[str, str]) -> Settings:
             raise UsageError(f"--header {key.strip() or '?'}: give it as Name:value (a colon after the name)")
         headers.append((key.strip(), Secret(value.strip())))
     kwargs["headers"] = tuple(headers)
+
+    if "auto_commit_field" in values:
+        if values["auto_commit_field"] not in AUTO_COMMIT_FIELDS:
+            raise UsageError(
+                f"{src('auto_commit_field')}: {values['auto_commit_field']!r} is not a consumer auto-commit"
+                f" field: use {' or '.join(AUTO_COMMIT_FIELDS)}"
+            )
+        kwargs["auto_commit_field"] = values["auto_commit_field"]
 
     budget = values.get("budget", "standard")
     if budget not in BUDGETS:

@@ -58,6 +58,9 @@ class KafkaRest:
         # What the calls did to get past a transient server state (a retried seek): the engine
         # adds these to the check's observations, so a retry is never silent.
         self.notes: list[str] = []
+        # The target's consumer-creation field for auto commit (Settings.auto_commit_field, a
+        # profile's dialect setting); None: Confluent's, with the Strimzi retry (consumer_common).
+        self.auto_commit_field: str | None = None
 
     # -- headers ---------------------------------------------------------------------------
     def _h(self, accept: str | None, content_type: str | None = None) -> dict[str, str | None]:

@@ -29,17 +29,33 @@ def create_consumer(api: KafkaRest, group: str, body: Mapping[str, Any] | None, 
     """`api.create_consumer`, in the target's dialect: the one place every layer creates a
     consumer instance. Strimzi refuses the Confluent field `auto.commit.enable` with 400 and
     wants the boolean `enable.auto.commit` (contract.md §5.3, §8 D8): a v2 creation refused with
-    400 is retried once that way, with a note, so the caller judges what it is about."""
+    400 is retried once that way, with a note, so the caller judges what it is about. A declared
+    dialect (`api.auto_commit_field`, from --auto-commit-field or a profile) is spoken at once,
+    without the retry."""
+    declared = api.auto_commit_field
+    if declared == "enable.auto.commit" and api.version == "v2" and body and "auto.commit.enable" in body:
+        return api.create_consumer(group, _strimzi_auto_commit(body), **kwargs)
     exchange = api.create_consumer(group, body, **kwargs)
-    if api.version == "v2" and exchange.status == 400 and body is not None and "auto.commit.enable" in body:
-        retry = {k: v for k, v in body.items() if k != "auto.commit.enable"}
-        retry["enable.auto.commit"] = str(body["auto.commit.enable"]).lower() == "true"
+    if (
+        declared is None
+        and api.version == "v2"
+        and exchange.status == 400
+        and body is not None
+        and "auto.commit.enable" in body
+    ):
+        retry = _strimzi_auto_commit(body)
         api.notes.append(
             f"consumer creation with auto.commit.enable was refused ({exchange.describe()}); "
             "retried with the boolean enable.auto.commit (Strimzi's field, §5.3)"
         )
         exchange = api.create_consumer(group, retry, **kwargs)
     return exchange
+
+
+def _strimzi_auto_commit(body: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in body.items() if k != "auto.commit.enable"}
+    out["enable.auto.commit"] = str(body["auto.commit.enable"]).lower() == "true"
+    return out
 
 
 # -- readers ------------------------------------------------------------------------------------

@@ -5,13 +5,14 @@ The tuple below is the whole command set, in `--help` order.
 
 from __future__ import annotations
 
-from conformance.commands import checks, compare, matrix, run, selftest, serve, validate
+from conformance.commands import checks, compare, matrix, profiles, run, selftest, serve, validate
 
 SUBCOMMANDS = (
     run.register,
     checks.register,
     compare.register,
     matrix.register,
+    profiles.register,
     selftest.register,
     serve.register,
     validate.register,

@@ -12,10 +12,10 @@ import re
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,8 +28,11 @@ from conformance.console import Console
 from conformance.engine import Progress, Target, cleanup, late_leftovers, new_run_id, run_checks, select
 from conformance.errors import ConformanceError, TargetError, UsageError
 from conformance.expectations import apply as apply_expectations
+from conformance.expectations import expired as expired_expectations
 from conformance.expectations import load as load_expectations
 from conformance.preflight import run_preflight
+from conformance.profiles import Profile
+from conformance.profiles import find as find_profile
 from conformance.report.about import describe_target
 from conformance.report.bundle import BundledRun, check_bundle_path, credential_env, write_bundle
 from conformance.report.model import CheckResult, Expectation, NotRun, Outcome, RunResults, mask
@@ -108,6 +111,17 @@ def register(sub: Any) -> tuple[str, Handler]:
     r.add_argument("--skip", action="append", metavar="AREA|ID", help="leave out these areas or checks")
     r.add_argument("--expectations", metavar="FILE", help="TOML file of known failures (xfail)")
     r.add_argument(
+        "--profile",
+        metavar="NAME|FILE",
+        help="vendor profile: the server's known deviations (xfail, with expiry dates) and dialect"
+        " settings; your flags and config win (`profiles` lists them; env KAFKA_REST_PROFILE)",
+    )
+    r.add_argument(
+        "--auto-commit-field",
+        choices=("auto.commit.enable", "enable.auto.commit"),
+        help="consumer-creation field for auto commit (default: Confluent's, retried as Strimzi's on a 400)",
+    )
+    r.add_argument(
         "--rerun-failed",
         metavar="RESULTS.json",
         help="like pytest --lf: re-run what failed there, on the same target, version and topics",
@@ -133,7 +147,7 @@ def register(sub: Any) -> tuple[str, Handler]:
 FLAG_FIELDS = (
     "target", "api_version", "topic", "single_topic", "api_key", "bearer", "basic", "headers", "label",
     "report_dir", "config", "budget", "seed", "timeout", "jobs", "strict", "only", "skip", "expectations",
-    "rerun_failed", "probe_unknown_topic_produce",
+    "rerun_failed", "probe_unknown_topic_produce", "profile", "auto_commit_field",
 )  # fmt: skip
 
 
@@ -292,15 +306,18 @@ def _optional(
 
 
 def load_expectations_for(
-    settings: Settings, checks: tuple[Check, ...], reference: bool
+    settings: Settings, checks: tuple[Check, ...], reference: bool, profile: Profile | None = None
 ) -> dict[str, Expectation]:
-    """The user's expectations, over the embedded reference's own by-design ones when the run
-    tests the reference (no --target) and `reference` is asked for (the command line does)."""
+    """The user's expectations, over the profile's known deviations, over the embedded
+    reference's own by-design ones when the run tests the reference (no --target) and
+    `reference` is asked for (the command line does). For one check, the later source wins."""
     ids = [c.id for c in checks]
     out: dict[str, Expectation] = {}
     if reference and not settings.target:
         path = Path(str(resources.files("conformance").joinpath(REFERENCE_EXPECTATIONS)))
         out.update(load_expectations(path, ids, settings.api_version))
+    if profile is not None:
+        out.update(profile.expectations(ids, settings.api_version))
     if settings.expectations:
         out.update(load_expectations(settings.expectations, ids, settings.api_version))
     return out
@@ -334,6 +351,8 @@ def header(settings: Settings, url: str) -> str:
     extras = [f"budget {settings.budget}", f"timeout {settings.timeout:g} s"]
     if settings.strict:
         extras.append("strict")
+    if settings.profile:
+        extras.append(f"profile {settings.profile}")
     if settings.rerun_failed:
         extras.append(f"re-running the failures of {settings.rerun_failed}")
     return f"{what} (API {settings.api_version}; topics {topics}; {', '.join(extras)})"
@@ -378,11 +397,13 @@ def execute(
     faults: frozenset[str] = frozenset(),
     write_reports: bool = True,
     reference_expectations: bool = False,
+    today: Callable[[], date] | None = None,
 ) -> RunOutcome:
     """One whole run. Raises `UsageError` for a bad setting; everything else ends in results.
 
     `reference_expectations`: with no --target, accept the embedded reference's by-design
-    deviations (the command line asks for it; selftest does not, it needs the raw outcomes)."""
+    deviations (the command line asks for it; selftest does not, it needs the raw outcomes).
+    `today`: the clock that decides whether an expectation has expired (default: the UTC date)."""
     console = console or Console(secrets=settings.secrets())
     console.add_secrets(settings.secrets())
     console.strict = settings.strict
@@ -411,13 +432,17 @@ def execute(
         secrets=settings.secrets(),
         rerun_of=str(settings.rerun_failed) if settings.rerun_failed else None,
     )
+    # Loaded before any check runs: a bad profile is exit 2 at once, not after the run.
+    profile = find_profile(settings.profile) if settings.profile else None
+    run.profile = profile.header() if profile else None
+    day = (today or (lambda: datetime.now(UTC).date()))()
     crashes: list[str] = []
     expectations: dict[str, Expectation] = {}
     # From here on a Ctrl-C, however early (the slow import of the checks, the reference starting,
     # the preflight), still writes results.json marked interrupted.
     try:
         checks = catalogue()
-        expectations = load_expectations_for(settings, checks, reference_expectations)
+        expectations = load_expectations_for(settings, checks, reference_expectations, profile)
         selected, not_run = select(
             checks,
             settings.api_version,
@@ -436,11 +461,12 @@ def execute(
             console.say(header(settings, url))
             if not settings.target:
                 run.target_url = f"{url} (embedded reference server)"
-            _run_against(url, settings, run, selected, seed, console, expectations)
+            _run_against(url, settings, run, selected, seed, console, expectations, day)
     except KeyboardInterrupt:
         run.interrupted = True
     run.duration = time.monotonic() - started
-    apply_expectations(run.results, expectations)
+    apply_expectations(run.results, expectations, day)
+    run.expired = expired_expectations(run.results, day)
     run.consumer_groups = created_groups(run.results)
     paths = write_all(run, report_dir) if write_reports else []
     console.summary(run, paths)
@@ -457,6 +483,7 @@ def _run_against(
     seed: int,
     console: Console,
     expectations: dict[str, Expectation],
+    today: date,
 ) -> None:
     client = TargetClient(
         url, credentials=settings.credentials(), timeout=settings.timeout, api_version=settings.api_version
@@ -480,12 +507,13 @@ def _run_against(
             seed,
             settings.budget,
             settings.probe_unknown_topic_produce,
+            auto_commit_field=settings.auto_commit_field,
         )
         console.begin(len(selected))
 
         def finished(result: CheckResult) -> None:
             # Expectations apply as each check ends, so the console shows xfail/xpass, not fail/pass.
-            apply_expectations([result], expectations)
+            apply_expectations([result], expectations, today)
             console.finished(result)
 
         progress = Progress(on_start=console.started, on_result=finished, on_stop=console.stopped)

@@ -103,8 +103,15 @@ def _check(c: dict[str, Any]) -> str:
         f" {c['exchange_count']} exchange(s)</span></p>",
     ]
     if c.get("expectation"):
+        e = c["expectation"]
+        extra = "".join(
+            f"<br><b>{label}</b> {_e(e[key])}"
+            for key, label in (("row", "row"), ("evidence", "evidence"), ("expires", "expires"))
+            if e.get(key)
+        )
         parts.append(
-            f"<p>Expectations file: {_e(c['expectation']['reason'])} {_e(c['expectation']['link'])}</p>"
+            f"<p>Known failure ({_e(e.get('source') or 'expectations file')}): {_e(e['reason'])}"
+            f" {_e(e['link'])}{extra}</p>"
         )
     for f in c["findings"]:
         ref = f" (exchange [{f['exchange'] + 1}])" if f["exchange"] is not None else ""
@@ -149,6 +156,12 @@ def render(doc: dict[str, Any]) -> str:
         f" seed {_e(doc['seed'])}; started {_e(doc['started_at'])}; {doc['duration']:.1f} s"
         f"{'; <b>interrupted</b>' if doc['interrupted'] else ''}</p>"
     )
+    if doc.get("profile"):
+        p = doc["profile"]
+        head += (
+            f"<p id='profile'>Profile <b>{_e(p['name'])}</b>: {_e(p['server'])} {_e(p['version'])};"
+            f" its known deviations are accepted (xfail) with their reasons.</p>"
+        )
     if s["verdict"] == "could-not-test":
         settings = doc["settings"]
         head += (

@@ -55,6 +55,16 @@ def _table(rows: list[dict[str, Any]], icon: Any) -> list[str]:
     return out
 
 
+def _known(entry: dict[str, Any]) -> str:
+    """The reason, then where the entry comes from and until when it holds."""
+    where = [entry[k] for k in ("source",) if entry.get(k)]
+    if entry.get("row"):
+        where.append(f"row {entry['row']}")
+    if entry.get("expires"):
+        where.append(f"expires {entry['expires']}")
+    return cell(entry.get("reason", "")) + (f" ({cell('; '.join(where))})" if where else "")
+
+
 def render(doc: dict[str, Any]) -> str:
     s = doc["summary"]
     t = doc["target"]
@@ -68,6 +78,11 @@ def render(doc: dict[str, Any]) -> str:
     ]
     if doc["rerun_of"]:
         out.append(f"- Re-run of the failures of `{doc['rerun_of']}`")
+    if doc.get("profile"):
+        p = doc["profile"]
+        out.append(
+            f"- Profile `{p['name']}`: {cell(p['server'])} {cell(p['version'])}; its known deviations are accepted"
+        )
     if s["verdict"] == "could-not-test":
         # Nothing ran: the one message, and no table of zeros.
         out += ["", f"**Could not test:** {cell(doc['preflight_error'])}", ""]
@@ -110,7 +125,7 @@ def render(doc: dict[str, Any]) -> str:
     xfails = [c for c in doc["checks"] if c["outcome"] == "xfail"]
     if xfails:
         out += ["", "Known failures, accepted (expectations):", ""]
-        out += [f"- `{c['id']}`: {cell(c.get('expectation', {}).get('reason', ''))}" for c in xfails]
+        out += [f"- `{c['id']}`: {_known(c.get('expectation', {}))}" for c in xfails]
     if doc["leftovers"]:
         out += ["", "Consumer instances left on the target:", ""]
         out += [f"- `{x['path']}`: {cell(x['reason'])}" for x in doc["leftovers"]]

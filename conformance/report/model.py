@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -70,11 +71,19 @@ def verdict_text(value: str) -> str:
 
 @dataclass(frozen=True)
 class Expectation:
-    """One entry of an expectations file: a known failure, with its reason and a link."""
+    """One entry of an expectations file or a vendor profile: a known failure, with its reason
+    and a link; a profile's entries also name the §8 row, the evidence and an expiry date."""
 
     check_id: str
     reason: str
     link: str = ""
+    row: str = ""
+    evidence: str = ""
+    expires: date | None = None  # after this day the entry no longer holds: the run fails
+    source: str = ""  # where the entry comes from: "profile karapace-3.16", "expectations file x.toml"
+
+    def expired(self, today: date) -> bool:
+        return self.expires is not None and today > self.expires
 
 
 @dataclass
@@ -148,6 +157,10 @@ class RunResults:
     # Consumer groups the run created: the REST API cannot delete a group (only its instances).
     consumer_groups: list[str] = field(default_factory=list)
     rerun_of: str | None = None  # the results.json a --rerun-failed run re-ran the failures of
+    # The vendor profile the run used (name, server, version, description), None without one.
+    profile: dict[str, Any] | None = None
+    # Known-deviation entries of checks that ran whose expiry date has passed: they fail the run.
+    expired: list[Expectation] = field(default_factory=list)
     # What the target said about itself in the run's own answers (report/about.py).
     about: dict[str, Any] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()  # masked wherever they appear; never serialised
@@ -238,7 +251,17 @@ def verdict_reasons(run: RunResults) -> list[str]:
         reasons.append("no MUST check ran")
     if stale:
         reasons.append(f"stale expectation(s), now passing: {_ids(stale)}")
+    reasons += [expired_reason(e) for e in run.expired]
     return reasons
+
+
+def expired_reason(entry: Expectation) -> str:
+    """One line: which known-deviation entry expired, when, and what to do about it."""
+    where = entry.source or "expectations"
+    return (
+        f"expired expectation: {entry.check_id} ({where}) expired on {entry.expires}: re-check the"
+        " deviation on the server, then renew its `expires` date or remove the entry"
+    )
 
 
 def _gating_level(check: Check, run: RunResults) -> bool:
@@ -253,7 +276,8 @@ def compute_verdict(run: RunResults) -> Verdict:
         return Verdict.NON_CONFORMANT
     stale = any(r.outcome is Outcome.XPASS for r in run.results)
     reasons = verdict_reasons(run)
-    if stale and len(reasons) == 1:
+    # Nothing wrong but the expectations themselves (a stale entry, expired entries): stale.
+    if (stale or run.expired) and len(reasons) == int(stale) + len(run.expired):
         return Verdict.STALE
     if reasons:
         return Verdict.INCOMPLETE
@@ -407,7 +431,17 @@ def check_json(result: CheckResult, secrets: tuple[str, ...], gating: bool = Tru
     if result.traceback:
         out["traceback"] = result.traceback
     if result.expectation is not None:
-        out["expectation"] = {"reason": result.expectation.reason, "link": result.expectation.link}
+        out["expectation"] = expectation_json(result.expectation)
+    return out
+
+
+def expectation_json(entry: Expectation) -> dict[str, Any]:
+    """reason and link always; row, evidence, expires and source when the entry gives them."""
+    out: dict[str, Any] = {"reason": entry.reason, "link": entry.link}
+    optional = {"row": entry.row, "evidence": entry.evidence, "source": entry.source}
+    out |= {k: v for k, v in optional.items() if v}
+    if entry.expires is not None:
+        out["expires"] = entry.expires.isoformat()
     return out
 
 
@@ -441,6 +475,7 @@ def results_json(run: RunResults) -> dict[str, Any]:
         "run_id": run.run_id,
         "consumer_groups": sorted(run.consumer_groups),
         "rerun_of": run.rerun_of,
+        "profile": run.profile,
         "not_run": [
             {"id": n.check.id, "reason": n.reason, "counts_against": n.counts_against}
             for n in sorted(run.not_run, key=lambda n: n.check.id)

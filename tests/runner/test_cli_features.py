@@ -48,7 +48,11 @@ def test_expectations_turn_known_failures_into_xfail_and_stale_ones_into_xpass(t
     code, doc, console = run(tmp_path, "xfail", expectations=known)
     assert code == 0 and outcomes(doc)["S-002"] == "xfail"
     assert "FAIL" not in console
-    assert doc["checks"][1]["expectation"] == {"reason": "vendor bug", "link": "https://bugs.example/1"}
+    assert doc["checks"][1]["expectation"] == {
+        "reason": "vendor bug",
+        "link": "https://bugs.example/1",
+        "source": f"expectations file {known}",
+    }
 
     known.write_text('[[expected]]\ncheck = "S-001"\nreason = "was broken"\n')
     code, doc, console = run(tmp_path, "xpass", expectations=known)

@@ -161,6 +161,42 @@ def _v1_rebalance_late(call: Call, source: str, records: list[dict[str, Any]]) -
     return records + records
 
 
+# -- Kafka resolves positions/end lazily: a short first poll leaves it unresolved --------------
+#
+# KafkaConsumer.seekToEnd only marks the partition for reset; the offset lookup is sent at the
+# next poll, and a new consumer's first lookup (metadata, connection) outlasts a 100 ms read. The
+# position is then fixed at a later poll, at the log end *then*: records written in between are
+# skipped (live, Confluent 5.5.0 v2: V2C-080 got nothing after a 100 ms warm-up read).
+
+LAZY_END_RESOLVING_READ_MS = 500  # a read this long resolves the pending reset (lab: > 100 ms)
+_V2_RECORDS = re.compile(_INSTANCE + r"/records")
+
+
+def _seek_end_marks_pending(call: Call) -> None:
+    if call.method == "POST" and (m := _SEEK.fullmatch(call.path)):
+        pending: set[tuple[str, str]] = call.shared.setdefault("quirk-end-pending", set())
+        if call.path.endswith("/end"):
+            pending.add(_instance_key(m))
+        else:
+            pending.discard(_instance_key(m))
+
+
+async def _lazy_seek_end_request(call: Call) -> Answer | None:
+    _seek_end_marks_pending(call)
+    return None
+
+
+def _lazy_seek_end_read(call: Call, source: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    pending: set[tuple[str, str]] = call.shared.get("quirk-end-pending", set())
+    m = _V2_RECORDS.fullmatch(call.path)
+    if source != "v2-records" or m is None or _instance_key(m) not in pending:
+        return records
+    timeout = call.query.get("timeout", "")
+    if not timeout.isdigit() or int(timeout) >= LAZY_END_RESOLVING_READ_MS:
+        pending.discard(_instance_key(m))  # this poll resolves the reset: to the end as it is now
+    return []  # what the reset skips (positions have advanced past it already)
+
+
 QUIRKS: tuple[Quirk, ...] = (
     Quirk(
         id="seek-refused-right-after-assign",
@@ -188,6 +224,16 @@ QUIRKS: tuple[Quirk, ...] = (
         "joined and the first read its uncommitted records again from 0)",
         versions=V1,
         hooks={"consumer_created": _v1_rebalance_rewinds, "read_records": _v1_rebalance_late},
+    ),
+    Quirk(
+        id="seek-end-resolved-late",
+        description="`positions/end` takes effect at the first v2 read of at least "
+        f"{LAZY_END_RESOLVING_READ_MS} ms, at the log end as it is then; shorter reads before it "
+        "return nothing, and records written meanwhile are skipped",
+        observed="Confluent kafka-rest 5.5.0 v2, lab 2026-12-07 (V2C-080: a 100 ms read after "
+        "positions/end, then a produce, then nothing; KafkaConsumer.seekToEnd is lazy)",
+        versions=V2,
+        hooks={"request": _lazy_seek_end_request, "read_records": _lazy_seek_end_read},
     ),
     Quirk(
         id="reads-held",

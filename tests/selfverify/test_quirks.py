@@ -108,3 +108,37 @@ def test_a_commit_overlapping_a_v1_read_trips_the_lock_quirk_unless_serialised()
         assert 500 in _overlapping_read_and_commit(server.url, api_version=None)
     with serve_in_thread(config) as server:
         assert 500 not in _overlapping_read_and_commit(server.url, api_version="v1")
+
+
+def _v2c_080_outcome(url: str) -> tuple[str, str]:
+    from conformance.checks.registry import catalogue
+    from conformance.client import TargetClient
+    from conformance.engine import Target, run_check
+
+    check = next(c for c in catalogue() if c.id == "V2C-080")
+    with TargetClient(url, timeout=5) as client:
+        target = Target(
+            client,
+            "v2",
+            "conformance-p3",
+            "conformance-p1",
+            {"conformance-p3": 3, "conformance-p1": 1},
+            "q80",
+        )
+        result = run_check(check, target)
+    return result.outcome.value, result.message or ""
+
+
+def test_positions_end_resolved_late_needs_a_longer_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Live (Confluent 5.5.0 v2, 2026-12-07): V2C-080 failed at MUST; its 100 ms warm-up read had
+    # not resolved positions/end, so the records produced next were skipped. The check now tries
+    # longer warm-ups when nothing at all came; with one short warm-up the quirk still fails it.
+    from conformance.checks import v2_consumer_edges
+
+    config = ReferenceConfig(api_version="v2", quirks=frozenset({"seek-end-resolved-late"}))
+    with serve_in_thread(config) as server:
+        outcome, message = _v2c_080_outcome(server.url)
+        assert outcome == "pass", message
+        monkeypatch.setattr(v2_consumer_edges, "SEEK_END_WARM_UPS_MS", (v2_consumer_edges.EMPTY_READ_MS,))
+        outcome, message = _v2c_080_outcome(server.url)
+        assert outcome == "fail" and "written after positions/end" in message, message

@@ -61,3 +61,29 @@ def test_spellings_judged_at_the_row(
         assert result.outcome is want, f"{check_id} under {fault}: {result.outcome} {result.message}"
     spellings = {e.label for e in results["META-010"].exchanges}
     assert len(spellings) == len(metadata.NAME_SPELLINGS)
+
+
+def _answer(path: str, status: int, code: int) -> Any:
+    from conformance.exchange import Exchange, Request, Response
+
+    body = f'{{"error_code":{code},"message":"m"}}'.encode()
+    return Exchange(
+        Request.build("GET", f"http://127.0.0.1:28083{path}", {}, None),
+        Response(status, (("content-type", "application/vnd.kafka.v2+json"),), body, 1.0),
+    )
+
+
+def test_a_name_kafka_cannot_hold_may_be_refused_as_invalid_not_a_legal_one() -> None:
+    # Live, Confluent 7.5.0 (lab 2026-12-07): META-010 failed at MUST on 400/40002 "invalid topic"
+    # for the non-ASCII and space spellings; 5.5.0 answered 404. A legal name must still be 404.
+    illegal = "/topics/krc-no-such-t%C3%B4pic-%C3%BC/partitions/0"
+    spaces = "/topics/krc-no-such%20with%20spaces"
+    legal = "/topics/%6Brc-no-such-topic"
+    refused = metadata.judge_unknown_encoded(
+        [(_answer(illegal, 400, 40002), "topic"), (_answer(spaces, 400, 40002), "topic")]
+    )
+    assert refused.passed, refused.findings
+    assert len(refused.observations) == 2
+    assert not metadata.judge_unknown_encoded([(_answer(legal, 400, 40002), "topic")]).passed
+    assert metadata.judge_unknown_encoded([(_answer(legal, 404, 40403), "topic")]).passed
+    assert not metadata.judge_unknown_encoded([(_answer(illegal, 500, 50001), "topic")]).passed

@@ -110,3 +110,17 @@ def test_a_dropped_entry_is_named_not_contradicted() -> None:
             assert result.outcome.value == "fail", (check_id, result.message)
             assert "entries for" in result.message and "records" in result.message, result.message
             assert "partitions [" not in result.message, result.message
+
+
+def test_the_size_limit_probe_runs_after_every_other_request() -> None:
+    """Live, Karapace 3.16.0 (lab 2026-12-07): the 1 MiB batch of PROD-033 stalled Karapace's
+    producer, and 33 checks that ran after it errored on timeouts. It runs in the last phase, and
+    only the sweep (which sends nothing after a full run) follows it."""
+    batches = phases(list(catalogue()))
+    where = next(i for i, (batch, _) in enumerate(batches) if any(c.id == "PROD-033" for c in batch))
+    later = [c for batch, _ in batches[where + 1 :] for c in batch]
+    assert all("sweep" in c.requirement.needs for c in later), [c.id for c in later]
+    assert all(
+        c.id == "PROD-033" or c.requirement.needs & {"last", "probe-unknown-topic-produce"}
+        for c in batches[where][0]
+    )

@@ -313,12 +313,16 @@ def test_only_unreachable_targets_is_exit_3(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("stop", ["ctrl-c", "time-bound"])
 def test_a_stopped_matrix_still_writes_what_it_has(tmp_path: Path, stop: str) -> None:
-    """The quick suite takes longer than the stop: the child is stopped once with SIGINT, writes
-    its interrupted results, and the matrix writes its three files with the target in them."""
-    with serve_in_thread(ReferenceConfig(api_version="v1")) as server:
+    """The child is stopped once with SIGINT while it waits on a request the server never answers
+    (a 30 s timeout: on a fast machine the whole quick suite would otherwise finish before the
+    stop), writes its interrupted results, and the matrix writes its three files with the target
+    in them."""
+    hanging = ReferenceConfig(api_version="v1", faults=frozenset({"robustness-hang-topic-get"}))
+    with serve_in_thread(hanging) as server:
         path = _write(
             tmp_path,
-            f"budget = 'quick'\nseed = 3\n[targets.slow]\nurl = '{server.url}'\ntopic = 'conformance-p3'\n"
+            f"budget = 'quick'\nseed = 3\ntimeout = 30\n"
+            f"[targets.slow]\nurl = '{server.url}'\ntopic = 'conformance-p3'\n"
             f"[targets.never]\nurl = '{server.url}'\ntopic = 'conformance-p3'\n",
         )
         args = [sys.executable, "-m", "conformance", "matrix", str(path), "--jobs", "1"]

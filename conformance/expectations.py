@@ -22,14 +22,14 @@ skips are left as they are: an expectation covers a known *failure*, not a check
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import UsageError, not_utf8
+from conformance.errors import UsageError
 from conformance.report.model import CheckResult, Expectation, Outcome
+from conformance.tomlfile import read_toml
 
 ENTRY_KEYS = frozenset(
     {"check", "reason", "link", "api-version", "api_version", "row", "evidence", "expires"}
@@ -38,16 +38,7 @@ ENTRY_KEYS = frozenset(
 
 def load(path: Path, known_ids: Iterable[str], api_version: str | None = None) -> dict[str, Expectation]:
     """The entries of an expectations file; with `api_version`, only those that apply to it."""
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"expectations file {path} not found: check the --expectations path") from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(f"expectations file {path}", exc) from None
-    except OSError as exc:
-        raise UsageError(f"expectations file {path} cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"expectations file {path} is not valid TOML ({exc}): fix the syntax") from None
+    raw = read_toml(path, f"expectations file {path}", ": check the --expectations path")
     extra = set(raw) - {"expected"}
     if extra:
         raise UsageError(

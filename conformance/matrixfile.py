@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import importlib
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import UsageError, not_utf8
+from conformance.errors import UsageError
 from conformance.requirements import API_VERSIONS
 from conformance.settings import BOUND_FACTOR, BUDGETS, CREDENTIAL_FIELDS, MIN_BOUND, Settings, load
+from conformance.tomlfile import read_toml
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 # Keys of a target table -> what they are; the credential keys name environment variables.
@@ -253,16 +253,7 @@ def _url_problem(url: str) -> str | None:
 def load_matrix(path: Path, environ: Mapping[str, str]) -> MatrixFile:
     """Read and validate the targets file, or raise a one-line `UsageError`."""
     where = f"matrix file {path}"
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{where} not found") from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(where, exc) from None
-    except OSError as exc:
-        raise UsageError(f"{where} cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{where} is not valid TOML ({exc}): fix the syntax") from None
+    raw = read_toml(path, where)
     base = path.parent
     shared = _table(raw, SHARED_KEYS, where, base)
     tables = shared.pop("targets", None)

@@ -30,7 +30,6 @@ and an entry past its ``expires`` date fails the run (exit 1) until it is re-che
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -39,9 +38,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import UsageError, not_utf8
+from conformance.errors import UsageError
 from conformance.expectations import parse_entries
 from conformance.report.model import Expectation
+from conformance.tomlfile import read_toml
 
 PROFILE_DIR = "data/profiles"
 SCHEMA = "data/schemas/profile.schema.json"
@@ -119,16 +119,7 @@ def find(name_or_path: str, cwd: Path | None = None) -> Profile:
 def load_file(path: Path) -> Profile:
     """A profile file, checked strictly: one `UsageError` line saying what is wrong and how to fix it."""
     where = f"profile file {path}"
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{where} not found: give a shipped profile name or an existing file") from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(where, exc) from None
-    except OSError as exc:
-        raise UsageError(f"{where} cannot be read ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{where} is not valid TOML ({exc}): fix the syntax") from None
+    raw = read_toml(path, where, ": give a shipped profile name or an existing file")
     _validate(raw, where)
     head = raw["profile"]
     settings = {SETTINGS[k]: v for k, v in head.get("settings", {}).items()}

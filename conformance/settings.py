@@ -36,7 +36,6 @@ TOML keys are the flag names, with ``-`` or ``_``::
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -44,8 +43,9 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from conformance.client import Credentials
-from conformance.errors import UsageError, not_utf8
+from conformance.errors import UsageError
 from conformance.requirements import API_VERSIONS, ApiVersion
+from conformance.tomlfile import read_toml
 
 Budget = Literal["quick", "standard", "deep"]
 BUDGETS: tuple[Budget, ...] = ("quick", "standard", "deep")
@@ -322,18 +322,7 @@ def earlier_settings(path: Path) -> dict[str, Any]:
 
 def _read_toml(path: Path, cwd: Path | None) -> dict[str, Any]:
     full = path if path.is_absolute() or cwd is None else cwd / path
-    try:
-        raw = tomllib.loads(full.read_text("utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"config file {path} not found: check the --config path") from None
-    except UnicodeDecodeError as exc:
-        raise not_utf8(f"config file {path}", exc) from None
-    except OSError as exc:
-        raise UsageError(
-            f"config file {path} cannot be read ({exc.strerror}): check the --config path"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"config file {path} is not valid TOML ({exc}): fix the syntax") from None
+    raw = read_toml(full, f"config file {path}", ": check the --config path")
     out: dict[str, Any] = {}
     for key, value in raw.items():
         name = ALIASES.get(key) or ALIASES.get(key.replace("_", "-"))

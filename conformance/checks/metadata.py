@@ -204,8 +204,8 @@ def judge_unknown_codes(cases: Sequence[tuple[Exchange, Kind]], version: ApiVers
     """M5: the error_code of M4 (v1: 40401/40402; v2: 40401 or 40403 / 40402)."""
     j = Judgement()
     for exchange, kind in cases:
-        if exchange.status != 404:
-            continue  # M4 judges the status
+        if exchange.response is not None and exchange.status != 404:
+            continue  # M4 judges the status; no answer at all is an error here too, not a pass
         judge_answer(
             j,
             exchange,
@@ -443,16 +443,24 @@ def unknown_metadata_codes(ctx: CheckContext) -> Judgement:
 # however it is spelled). Each is unique to the run, so it cannot exist. Left out on purpose:
 # an encoded `/` (%2F), dot segments and a literal `%` (%25), which Jetty refuses as ambiguous
 # before any resource sees them, so §8 fixes no outcome for them.
+# The legal name first: Karapace 3.16 holds its whole event loop for 60 s on each name Kafka
+# cannot hold at partitions/0/offsets (live, lab 2026-12-08), and the cases stop at the first
+# request left unanswered.
 NAME_SPELLINGS: tuple[tuple[str, str], ...] = (
+    ("with an unreserved character percent-encoded", "%{first:02X}{rest}"),
     ("non-ASCII (UTF-8, percent-encoded)", "{base}-t\u00f4pic-\u00fc"),
     ("with spaces (%20)", "{base} with spaces"),
-    ("with an unreserved character percent-encoded", "%{first:02X}{rest}"),
 )
 # Kafka topic names are [a-zA-Z0-9._-]+: a name outside that set can exist nowhere, and Confluent
 # 7.5.0 checks it before looking the topic up: 400/40002 "invalid topic" (live, lab 2026-12-07),
 # where 5.5.0 answers 404. M4's 404 is fixed for names a topic could have; for the others either.
 LEGAL_TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
 ILLEGAL_NAME_STATUSES = (404, 400)
+
+
+# At the end of the run: a server that hangs on a name it cannot hold (Karapace 3.16: 60 s per
+# request, its event loop held) then costs the checks after it nothing.
+LAST_BECAUSE_IT_MAY_HANG = frozenset({"last"})
 
 
 def encoded_unknown_names(ctx: CheckContext) -> list[tuple[str, str]]:
@@ -479,9 +487,12 @@ def _encoded_name_cases(ctx: CheckContext) -> list[tuple[Exchange, Kind]]:
         if ctx.version == "v2":
             paths.append(f"/topics/{segment}/partitions/0/offsets")
         for path in paths:
-            cases.append(
-                (ctx.client.get(path, headers=accept, label=f"unknown topic name {spelling}"), "topic")
-            )
+            exchange = ctx.client.get(path, headers=accept, label=f"unknown topic name {spelling}")
+            cases.append((exchange, "topic"))
+            if exchange.response is None:
+                # A server that hangs on such a name may hang the next request too, and every
+                # other check's with it; one unanswered request already makes the check an error.
+                return cases
     return cases
 
 
@@ -514,6 +525,7 @@ def judge_unknown_encoded(cases: Sequence[tuple[Exchange, Kind]]) -> Judgement:
         section="4.7",
         statement="Metadata GETs for an unknown topic whose name is non-ASCII, has spaces, or has a "
         "percent-encoded plain character answer 404 with an error body, as any unknown topic does.",
+        needs=LAST_BECAUSE_IT_MAY_HANG,
     )
 )
 def unknown_encoded_names(ctx: CheckContext) -> Judgement:
@@ -529,6 +541,7 @@ def unknown_encoded_names(ctx: CheckContext) -> Judgement:
         section="3.3, 4.7",
         statement="The 404 for an unknown topic whose name travels percent-encoded carries 40401 "
         "(v2 also 40403), as for any unknown topic.",
+        needs=LAST_BECAUSE_IT_MAY_HANG,
     )
 )
 def unknown_encoded_name_codes(ctx: CheckContext) -> Judgement:

@@ -14,7 +14,7 @@ import pytest
 from conformance.checks import metadata
 from conformance.checks.model import CheckContext
 from conformance.checks.registry import by_id
-from conformance.engine import open_target, run_check
+from conformance.engine import open_target, phases, run_check
 from conformance.reference.server import ReferenceConfig, serve_in_thread
 from conformance.report.model import Outcome
 from conformance.requirements import API_VERSIONS, ApiVersion
@@ -87,3 +87,21 @@ def test_a_name_kafka_cannot_hold_may_be_refused_as_invalid_not_a_legal_one() ->
     assert not metadata.judge_unknown_encoded([(_answer(legal, 400, 40002), "topic")]).passed
     assert metadata.judge_unknown_encoded([(_answer(legal, 404, 40403), "topic")]).passed
     assert not metadata.judge_unknown_encoded([(_answer(illegal, 500, 50001), "topic")]).passed
+
+
+@pytest.mark.parametrize("check_id", ["META-010", "META-011"])
+def test_a_server_that_hangs_on_a_name_gets_one_request_and_the_end_of_the_run(check_id: str) -> None:
+    # Live, Karapace 3.16 (lab 2026-12-08): each name Kafka cannot hold held its event loop for 60 s
+    # at partitions/0/offsets, and the queued probes of META-010/011 made 35 later checks time out.
+    with (
+        serve_in_thread(
+            ReferenceConfig(api_version="v2", faults=frozenset({"robustness-hang-topic-get"}))
+        ) as server,
+        open_target(server.url, "v2", seed=4, timeout=0.5) as target,
+    ):
+        result = run_check(by_id(check_id), target)
+    assert result.outcome is Outcome.ERROR, result.message
+    assert len(result.exchanges) == 1, [e.request.url for e in result.exchanges]
+    assert "%6B" in result.exchanges[0].request.url  # the legal spelling goes first
+    (ordinary, _), _, (last, _) = phases([by_id(c) for c in ("META-004", check_id)])
+    assert [c.requirement.id for c in last] == [check_id] and ordinary[0].requirement.id == "META-004"

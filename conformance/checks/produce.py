@@ -1039,7 +1039,8 @@ def b64_non_canonical(ctx: CheckContext) -> Judgement:
         area="produce",
         rows=("B4",),
         section="3.1",
-        statement="v2 rejects a number or object as key or value with 400 or 422; v1 answers are recorded.",
+        statement="v2 rejects a number or object as key or value, 0 included, with 400 or 422; v1 "
+        "answers are recorded.",
     )
 )
 def non_string_fields(ctx: CheckContext) -> Judgement:
@@ -1047,6 +1048,10 @@ def non_string_fields(ctx: CheckContext) -> Judgement:
         {"records": [{"key": 123, "value": b64(b"v")}]},
         {"records": [{"value": 123}]},
         {"records": [{"value": {"a": 1}}]},
+        # 0 apart: a server that tests a field's truth before its type (Karapace 3.16: `if not obj`)
+        # stores a 0 key or value as empty bytes, where 123 is refused (live, lab 2026-12-08).
+        {"records": [{"key": 0, "value": b64(b"v")}]},
+        {"records": [{"value": 0}]},
     ]
     return _rejected(ctx, "B4", bodies)
 

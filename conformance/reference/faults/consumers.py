@@ -1361,7 +1361,7 @@ FAULTS = (
         "text/plain 'Missing request JSON body'",
         versions=ONLY_V2,
         rows=("D2", "D14s", "D28"),
-        caught_by=("V2C-002", "V2C-017", "V2C-035"),
+        caught_by=("V2C-002", "V2C-017", "V2C-035", "V2C-062"),
         hooks={"request": _karapace_body_required},
     ),
     Fault(

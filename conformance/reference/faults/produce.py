@@ -336,6 +336,28 @@ async def _strimzi_non_string_value(call: Call) -> Answer | None:
     return None
 
 
+async def _karapace_falsy_stored_empty(call: Call) -> Answer | None:
+    # Karapace 3.16.0 serialises a key or value with `if not obj: return b""` before decoding it:
+    # a falsy non-string (0, false, {}, []) is stored as empty bytes (200); 123 is refused (400).
+    body = request_json(call)
+    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+        return None
+    for record in body["records"]:
+        for field in ("key", "value"):
+            if (
+                isinstance(record, dict)
+                and not isinstance(record.get(field), str)
+                and record.get(field) in _FALSY
+            ):
+                record[field] = ""
+    _rewrite(call, body)
+    return None
+
+
+# `in` compares with ==: False == 0, and None is left alone (no key, or a null value).
+_FALSY: tuple[object, ...] = (0, {}, [])
+
+
 async def _strimzi_unknown_field(call: Call) -> Answer | None:
     # Strimzi 0.33.1: unknown fields are a schema validation failure, 400/400 (§5.3).
     body = request_json(call)
@@ -794,6 +816,17 @@ FAULTS = (
         rows=("P8", "P9"),
         caught_by=("PROD-008", "PROD-009"),
         hooks={"request": _strimzi_null_key_rejected},
+    ),
+    Fault(
+        id="karapace-falsy-key-or-value-stored-empty",
+        area="produce",
+        description="Karapace 3.16.0: a key or value of 0, false, {} or [] is stored as empty bytes (200), "
+        "where a non-string like 123 is refused",
+        versions=ONLY_V2,
+        rows=("B4",),
+        caught_by=("PROD-015",),
+        subtle=True,
+        hooks={"request": _karapace_falsy_stored_empty},
     ),
     Fault(
         id="strimzi-non-string-value-stored-empty",

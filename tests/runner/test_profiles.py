@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RESULTS_SCHEMA = json.loads((ROOT / "schemas" / "results.schema.json").read_text("utf-8"))
 # The shipped entries expire no sooner than this after today, so CI does not trip on them.
 MIN_VALIDITY = timedelta(days=365)
-VENDOR_FAULTS = {"karapace-3.16": "karapace-", "strimzi-0.33": "strimzi-"}
+VENDOR_FAULTS = {"karapace-3.16": "karapace-", "strimzi-0.33": "strimzi-", "confluent-5.5": "confluent55-"}
 
 
 def _faults(prefix: str, version: str) -> list[str]:
@@ -62,7 +62,8 @@ def _run_profile(
             [
                 "run", "--target", served.url, "--topic", "conformance-p3",
                 "--single-partition-topic", "conformance-p1", "--profile", profile,
-                "--budget", "quick", "--seed", "7", "--report-dir", str(report), *extra,
+                "--api-version", version, "--budget", "quick", "--seed", "7", "--report-dir", str(report),
+                *extra,
             ]
         )  # fmt: skip
     doc = json.loads((report / "results.json").read_text("utf-8"))
@@ -183,7 +184,13 @@ def test_profiles_lists_and_shows() -> None:
 
 @pytest.mark.parametrize(
     ("profile", "version"),
-    [("karapace-3.16", "v2"), ("strimzi-0.33", "v2"), ("confluent-5.5", "v1"), ("confluent-7.5", "v2")],
+    [
+        ("karapace-3.16", "v2"),
+        ("strimzi-0.33", "v2"),
+        ("confluent-5.5", "v1"),
+        ("confluent-5.5", "v2"),
+        ("confluent-7.5", "v2"),
+    ],
 )
 def test_vendor_profile_accepts_exactly_its_deviations(tmp_path: Path, profile: str, version: str) -> None:
     faults = _faults(VENDOR_FAULTS[profile], version) if profile in VENDOR_FAULTS else []

@@ -4,15 +4,17 @@ read side the produce checks read back through: v1 read by offset (§8.8).
 Faults marked `subtle` trigger only under a condition a shallow suite does not reach (the third
 record of a batch, a partition >= 1, a value containing 0x00, a key over 64 bytes, a read of more
 than 10 records, a batch spanning partitions, a value whose base64 uses `+` or `/`). The
-`karapace-*` and `strimzi-*` faults reproduce what Karapace 3.16.0 and Strimzi 0.33.1 were
-recorded doing (contract.md §5.2, §5.3), as far as a check sees it over HTTP.
+`karapace-*`, `strimzi-*` and `confluent55-*` faults reproduce what Karapace 3.16.0, Strimzi 0.33.1
+and Confluent 5.5.0's v2 were recorded doing (contract.md §5.2, §5.3, §8 B4 and V5), as far as a
+check sees it over HTTP: each vendor profile is held to them (tests/runner/test_profiles.py).
 
-None reproduces a behaviour §8 records for a real Confluent server (e.g. 500/500 for a negative
-partition, 422 vs 400 for invalid base64, 500 for wrongly typed records on 5.5).
+No other fault reproduces a behaviour §8 records for a real Confluent server (e.g. 500/500 for a
+negative partition, 422 vs 400 for invalid base64).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -356,6 +358,37 @@ async def _karapace_falsy_stored_empty(call: Call) -> Answer | None:
 
 # `in` compares with ==: False == 0, and None is left alone (no key, or a null value).
 _FALSY: tuple[object, ...] = (0, {}, [])
+
+
+_JACKSON_500 = {"error_code": 500, "message": "Internal Server Error"}
+
+
+async def _confluent55_number_as_text(call: Call) -> Answer | None:
+    # Confluent 5.5.0 v2 binds key and value with Jackson's scalar coercion: a number (or boolean)
+    # becomes its text and is accepted (200); an object or array fails deep in the binding: 500.
+    records = _records(call) if _is_produce(call) else []
+    for record in records:
+        for field in ("key", "value"):
+            got = record.get(field) if isinstance(record, dict) else None
+            if isinstance(got, (dict, list)):
+                return json_answer(call, 500, _JACKSON_500)
+            if isinstance(got, (int, float)):
+                record[field] = base64.b64encode(json.dumps(got).encode()).decode()
+    if records:
+        _rewrite(call, {**request_json(call), "records": records})
+    return None
+
+
+async def _confluent55_records_shape_500(call: Call) -> Answer | None:
+    # Confluent 5.5.0 v2: `records` not an array, or a record not an object, is a binding
+    # exception mapped to 500/500 (7.5.0 answers 400 or 422).
+    body = request_json(call)
+    if not (_is_produce(call) and isinstance(body, dict)) or body.get("records") is None:
+        return None
+    records = body["records"]
+    if not isinstance(records, list) or any(not isinstance(r, dict) for r in records):
+        return json_answer(call, 500, _JACKSON_500)
+    return None
 
 
 async def _strimzi_unknown_field(call: Call) -> Answer | None:
@@ -827,6 +860,25 @@ FAULTS = (
         caught_by=("PROD-015",),
         subtle=True,
         hooks={"request": _karapace_falsy_stored_empty},
+    ),
+    Fault(
+        id="confluent55-number-accepted-as-text",
+        area="produce",
+        description="Confluent 5.5.0 v2: a number key or value is taken as its text and accepted (200); an "
+        "object or array one answers 500/500",
+        versions=ONLY_V2,
+        rows=("B4",),
+        caught_by=("PROD-015",),
+        hooks={"request": _confluent55_number_as_text},
+    ),
+    Fault(
+        id="confluent55-records-shape-500",
+        area="produce",
+        description="Confluent 5.5.0 v2: `records` not an array, or a record not an object, answers 500/500",
+        versions=ONLY_V2,
+        rows=("V5",),
+        caught_by=("PROD-022",),
+        hooks={"request": _confluent55_records_shape_500},
     ),
     Fault(
         id="strimzi-non-string-value-stored-empty",

@@ -37,7 +37,13 @@ SINGLE_OF = {
     "V2C-066": "V2C-014",
     "V2C-067": "V2C-025",
 }
-MULTI_FAULTS = [f for f in registry().values() if set(f.caught_by) & set(SINGLE_OF)]
+# The faults only a several-element check sees: one that also names the check's single-element
+# counterpart (a vendor fault broken at any count, say) is visible with one element by design.
+MULTI_FAULTS = [
+    f
+    for f in registry().values()
+    if any(c in SINGLE_OF and SINGLE_OF[c] not in f.caught_by for c in f.caught_by)
+]
 
 
 def _run(

@@ -186,17 +186,31 @@ def judge_partitions(listing: Exchange, singles: Sequence[Exchange], count: int)
     return j
 
 
+# Kafka topic names are [a-zA-Z0-9._-]+: a name outside that set can exist nowhere, and Confluent
+# 7.5.0 checks it before looking the topic up: 400/40002 "invalid topic" (live, lab 2026-12-07),
+# where 5.5.0 answers 404. M4's 404 is fixed for names a topic could have; for the others either.
+LEGAL_TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
+ILLEGAL_NAME_STATUSES = (404, 400)
+
+
 def judge_unknown(cases: Sequence[tuple[Exchange, Kind]]) -> Judgement:
-    """M4: an unknown topic or partition on a metadata GET is 404 with an error body."""
+    """M4: an unknown topic or partition on a metadata GET is 404 with an error body; a topic
+    name Kafka cannot hold may instead be refused as invalid, 400 with an error body
+    (`ILLEGAL_NAME_STATUSES`)."""
     j = Judgement()
     for exchange, kind in cases:
+        segments = urlsplit(exchange.request.url).path.split("/")
+        name = unquote(segments[len(segments) - segments[::-1].index("topics")])
+        legal = bool(LEGAL_TOPIC_NAME.fullmatch(name))
         judge_answer(
             j,
             exchange,
-            (404,),
+            (404,) if legal else ILLEGAL_NAME_STATUSES,
             ANY_CODE,
             f"an unknown {kind} must not look like an existing empty one",
         )
+        if not legal and exchange.status == 400:
+            j.observe(f"{name!r} refused as an invalid topic name (400), not looked up")
     return j
 
 
@@ -451,11 +465,6 @@ NAME_SPELLINGS: tuple[tuple[str, str], ...] = (
     ("non-ASCII (UTF-8, percent-encoded)", "{base}-t\u00f4pic-\u00fc"),
     ("with spaces (%20)", "{base} with spaces"),
 )
-# Kafka topic names are [a-zA-Z0-9._-]+: a name outside that set can exist nowhere, and Confluent
-# 7.5.0 checks it before looking the topic up: 400/40002 "invalid topic" (live, lab 2026-12-07),
-# where 5.5.0 answers 404. M4's 404 is fixed for names a topic could have; for the others either.
-LEGAL_TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,249}")
-ILLEGAL_NAME_STATUSES = (404, 400)
 
 
 # At the end of the run: a server that hangs on a name it cannot hold (Karapace 3.16: 60 s per
@@ -496,26 +505,6 @@ def _encoded_name_cases(ctx: CheckContext) -> list[tuple[Exchange, Kind]]:
     return cases
 
 
-def judge_unknown_encoded(cases: Sequence[tuple[Exchange, Kind]]) -> Judgement:
-    """M4 for unknown names sent percent-encoded: 404 with an error body; a name Kafka cannot
-    hold may instead be refused as invalid, 400 with an error body (`ILLEGAL_NAME_STATUSES`)."""
-    j = Judgement()
-    for exchange, kind in cases:
-        segments = urlsplit(exchange.request.url).path.split("/")
-        name = unquote(segments[len(segments) - segments[::-1].index("topics")])
-        legal = bool(LEGAL_TOPIC_NAME.fullmatch(name))
-        judge_answer(
-            j,
-            exchange,
-            (404,) if legal else ILLEGAL_NAME_STATUSES,
-            ANY_CODE,
-            f"an unknown {kind} must not look like an existing empty one",
-        )
-        if not legal and exchange.status == 400:
-            j.observe(f"{name!r} refused as an invalid topic name (400), not looked up")
-    return j
-
-
 @checks.add(
     Requirement(
         id="META-010",
@@ -529,7 +518,7 @@ def judge_unknown_encoded(cases: Sequence[tuple[Exchange, Kind]]) -> Judgement:
     )
 )
 def unknown_encoded_names(ctx: CheckContext) -> Judgement:
-    return judge_unknown_encoded(_encoded_name_cases(ctx))
+    return judge_unknown(_encoded_name_cases(ctx))
 
 
 @checks.add(

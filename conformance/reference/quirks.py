@@ -172,17 +172,13 @@ LAZY_END_RESOLVING_READ_MS = 500  # a read this long resolves the pending reset 
 _V2_RECORDS = re.compile(_INSTANCE + r"/records")
 
 
-def _seek_end_marks_pending(call: Call) -> None:
+async def _lazy_seek_end_request(call: Call) -> Answer | None:
     if call.method == "POST" and (m := _SEEK.fullmatch(call.path)):
         pending: set[tuple[str, str]] = call.shared.setdefault("quirk-end-pending", set())
         if call.path.endswith("/end"):
             pending.add(_instance_key(m))
         else:
             pending.discard(_instance_key(m))
-
-
-async def _lazy_seek_end_request(call: Call) -> Answer | None:
-    _seek_end_marks_pending(call)
     return None
 
 

@@ -79,14 +79,14 @@ def test_a_name_kafka_cannot_hold_may_be_refused_as_invalid_not_a_legal_one() ->
     illegal = "/topics/krc-no-such-t%C3%B4pic-%C3%BC/partitions/0"
     spaces = "/topics/krc-no-such%20with%20spaces"
     legal = "/topics/%6Brc-no-such-topic"
-    refused = metadata.judge_unknown_encoded(
+    refused = metadata.judge_unknown(
         [(_answer(illegal, 400, 40002), "topic"), (_answer(spaces, 400, 40002), "topic")]
     )
     assert refused.passed, refused.findings
     assert len(refused.observations) == 2
-    assert not metadata.judge_unknown_encoded([(_answer(legal, 400, 40002), "topic")]).passed
-    assert metadata.judge_unknown_encoded([(_answer(legal, 404, 40403), "topic")]).passed
-    assert not metadata.judge_unknown_encoded([(_answer(illegal, 500, 50001), "topic")]).passed
+    assert not metadata.judge_unknown([(_answer(legal, 400, 40002), "topic")]).passed
+    assert metadata.judge_unknown([(_answer(legal, 404, 40403), "topic")]).passed
+    assert not metadata.judge_unknown([(_answer(illegal, 500, 50001), "topic")]).passed
 
 
 @pytest.mark.parametrize("check_id", ["META-010", "META-011"])

@@ -346,18 +346,11 @@ async def _karapace_falsy_stored_empty(call: Call) -> Answer | None:
         return None
     for record in body["records"]:
         for field in ("key", "value"):
-            if (
-                isinstance(record, dict)
-                and not isinstance(record.get(field), str)
-                and record.get(field) in _FALSY
-            ):
+            got = record.get(field) if isinstance(record, dict) else None
+            if got is not None and not isinstance(got, str) and not got:
                 record[field] = ""
     _rewrite(call, body)
     return None
-
-
-# `in` compares with ==: False == 0, and None is left alone (no key, or a null value).
-_FALSY: tuple[object, ...] = (0, {}, [])
 
 
 _JACKSON_500 = {"error_code": 500, "message": "Internal Server Error"}
@@ -366,16 +359,17 @@ _JACKSON_500 = {"error_code": 500, "message": "Internal Server Error"}
 async def _confluent55_number_as_text(call: Call) -> Answer | None:
     # Confluent 5.5.0 v2 binds key and value with Jackson's scalar coercion: a number (or boolean)
     # becomes its text and is accepted (200); an object or array fails deep in the binding: 500.
-    records = _records(call) if _is_produce(call) else []
-    for record in records:
+    body = request_json(call)
+    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+        return None
+    for record in body["records"]:
         for field in ("key", "value"):
             got = record.get(field) if isinstance(record, dict) else None
             if isinstance(got, (dict, list)):
                 return json_answer(call, 500, _JACKSON_500)
             if isinstance(got, (int, float)):
                 record[field] = base64.b64encode(json.dumps(got).encode()).decode()
-    if records:
-        _rewrite(call, {**request_json(call), "records": records})
+    _rewrite(call, body)
     return None
 
 

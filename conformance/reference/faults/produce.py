@@ -51,6 +51,14 @@ def _records(call: Call) -> list[Any]:
     return records if isinstance(records, list) else []
 
 
+def _produce_body(call: Call) -> dict[str, Any] | None:
+    """A produce request's JSON body when its `records` is a list: what record-rewriting hooks edit."""
+    body = request_json(call)
+    if _is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list):
+        return body
+    return None
+
+
 def _rewrite(call: Call, body: Any) -> None:
     call.body = json.dumps(body).encode()
 
@@ -324,8 +332,8 @@ async def _strimzi_null_key_rejected(call: Call) -> Answer | None:
 
 async def _strimzi_non_string_value(call: Call) -> Answer | None:
     # Strimzi 0.33.1: a non-string value is stored as an empty value (200) (§5.3).
-    body = request_json(call)
-    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+    body = _produce_body(call)
+    if body is None:
         return None
     for record in body["records"]:
         if (
@@ -341,8 +349,8 @@ async def _strimzi_non_string_value(call: Call) -> Answer | None:
 async def _karapace_falsy_stored_empty(call: Call) -> Answer | None:
     # Karapace 3.16.0 serialises a key or value with `if not obj: return b""` before decoding it:
     # a falsy non-string (0, false, {}, []) is stored as empty bytes (200); 123 is refused (400).
-    body = request_json(call)
-    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+    body = _produce_body(call)
+    if body is None:
         return None
     for record in body["records"]:
         for field in ("key", "value"):
@@ -359,8 +367,8 @@ _JACKSON_500 = {"error_code": 500, "message": "Internal Server Error"}
 async def _confluent55_number_as_text(call: Call) -> Answer | None:
     # Confluent 5.5.0 v2 binds key and value with Jackson's scalar coercion: a number (or boolean)
     # becomes its text and is accepted (200); an object or array fails deep in the binding: 500.
-    body = request_json(call)
-    if not (_is_produce(call) and isinstance(body, dict) and isinstance(body.get("records"), list)):
+    body = _produce_body(call)
+    if body is None:
         return None
     for record in body["records"]:
         for field in ("key", "value"):
